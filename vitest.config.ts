@@ -1,0 +1,14 @@
+import {defineConfig} from 'vitest/config';
+
+export default defineConfig({
+	test: {
+		include: ['test/**/*.test.{ts,tsx}'],
+		testTimeout: 60_000,
+		hookTimeout: 60_000,
+		// Several suites spawn real processes and pseudo-terminals; on a
+		// two-core machine running them all at once makes timing-based
+		// assertions (grace periods, 2 s refresh) unreliable.
+		maxWorkers: 2,
+		fileParallelism: true,
+	},
+});
