@@ -34,6 +34,9 @@ export async function bundleTs(entry) {
 			js: [
 				"import {createRequire as __cwsCreateRequire} from 'node:module';",
 				'const require = __cwsCreateRequire(import.meta.url);',
+			// write-file-atomic names its temp files after __filename.
+			"import {fileURLToPath as __cwsFileURLToPath} from 'node:url';",
+			'const __filename = __cwsFileURLToPath(import.meta.url);',
 			].join('\n'),
 		},
 	});

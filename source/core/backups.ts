@@ -1,0 +1,175 @@
+import {open, readdir, readFile, rename, rm, stat, unlink} from 'node:fs/promises';
+import path from 'node:path';
+import {ensurePrivateDir, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError} from './atomic-write.js';
+import {errnoCode} from './errors.js';
+
+/** Generations kept per state file unless its spec says otherwise. */
+export const DEFAULT_BACKUPS = 10;
+
+const BACKUP_NAME = /^(\d{12,})\.json$/;
+
+/** One kept generation of a state file. */
+export type Backup = {generation: number; file: string};
+
+/** <meta>/backups/<name>/ : the folder of a state file's backups. */
+export function backupDir(meta: string, name: string): string {
+	return path.join(meta, 'backups', name);
+}
+
+/** The backup file of one generation; zero-padded so names sort by generation. */
+export function backupFile(meta: string, name: string, generation: number): string {
+	return path.join(backupDir(meta, name), `${String(generation).padStart(12, '0')}.json`);
+}
+
+/** The kept generations of a state file, newest first ([] when there are none). */
+export async function listBackups(meta: string, name: string): Promise<Backup[]> {
+	const dir = backupDir(meta, name);
+	let entries: string[];
+	try {
+		entries = await readdir(dir);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+			return [];
+		}
+
+		throw toFsError(error, dir, 'list the backups in');
+	}
+
+	const backups: Backup[] = [];
+	for (const entry of entries) {
+		const match = BACKUP_NAME.exec(entry);
+		if (match) {
+			backups.push({generation: Number(match[1]), file: path.join(dir, entry)});
+		}
+	}
+
+	return backups.sort((a, b) => b.generation - a.generation);
+}
+
+/** A backup written under a staged name, published by `commit`. */
+export type StagedBackup = {commit(): Promise<void>; discard(): Promise<void>};
+
+/**
+ * Writes the bytes of generation `generation` as a staged backup. The store
+ * does this before publishing the state file, so a full disk fails the
+ * update with nothing published, and commits it (one rename) after.
+ *
+ * Backups are copies, not hard links of the published file: a tool that
+ * rewrites state.json in place (`>` in a shell, some editors) would
+ * otherwise destroy the newest backup along with the file.
+ */
+export async function stageBackup(meta: string, name: string, generation: number, bytes: Buffer): Promise<StagedBackup> {
+	const final = backupFile(meta, name, generation);
+	await ensurePrivateDir(path.dirname(final));
+	const staged = stagedName(final);
+	inFlightStaged.add(staged);
+	try {
+		const handle = await open(staged, 'wx', PRIVATE_FILE_MODE);
+		try {
+			await handle.writeFile(bytes);
+			await handle.chmod(PRIVATE_FILE_MODE);
+		} finally {
+			await handle.close();
+		}
+	} catch (error) {
+		await unlink(staged).catch(() => undefined);
+		inFlightStaged.delete(staged);
+		throw toFsError(error, final, 'write the backup');
+	}
+
+	return {
+		async commit() {
+			try {
+				await rename(staged, final);
+			} catch (error) {
+				await unlink(staged).catch(() => undefined);
+				throw toFsError(error, final, 'keep the backup');
+			} finally {
+				inFlightStaged.delete(staged);
+			}
+		},
+		async discard() {
+			await unlink(staged).catch(() => undefined);
+			inFlightStaged.delete(staged);
+		},
+	};
+}
+
+/**
+ * Removes the oldest backups beyond `keep`. Each removal is one unlink, so
+ * a kill in the middle leaves complete backups only; the next prune finishes.
+ */
+export async function pruneBackups(meta: string, name: string, keep: number): Promise<number> {
+	const backups = await listBackups(meta, name);
+	let removed = 0;
+	for (const backup of backups.slice(Math.max(keep, 0))) {
+		try {
+			await unlink(backup.file);
+			removed++;
+		} catch (error) {
+			if (errnoCode(error) !== 'ENOENT') {
+				throw toFsError(error, backup.file, 'remove the old backup');
+			}
+		}
+	}
+
+	return removed;
+}
+
+/** Removes every backup of a state file (when the file itself is removed). */
+export async function removeBackups(meta: string, name: string): Promise<void> {
+	const dir = backupDir(meta, name);
+	try {
+		await rm(dir, {recursive: true, force: true});
+	} catch (error) {
+		throw toFsError(error, dir, 'remove the backups in');
+	}
+}
+
+/**
+ * Copies the bytes of a file that failed verification to
+ * <meta>/quarantine/<name>.<timestamp>.bad (0600), never over an existing
+ * copy. When a copy of this file already holds the same bytes (a
+ * bad file read again before it could be repaired) that copy is reused
+ * rather than piling up duplicates. Returns the copy's path.
+ */
+export async function quarantineCopy(meta: string, name: string, bytes: Buffer, now: Date): Promise<string> {
+	const dir = path.dirname(path.join(meta, 'quarantine', name));
+	const base = path.basename(name);
+	await ensurePrivateDir(dir);
+	const existing = (await readdir(dir)).filter(entry => entry.startsWith(`${base}.`) && entry.endsWith('.bad'));
+	for (const entry of existing) {
+		const copy = path.join(dir, entry);
+		if ((await stat(copy).catch(() => undefined))?.size === bytes.length && (await readFile(copy)).equals(bytes)) {
+			return copy;
+		}
+	}
+
+	const stamp = now.toISOString().replaceAll(':', '-');
+	for (let attempt = 0; ; attempt++) {
+		const target = path.join(dir, `${base}.${stamp}${attempt === 0 ? '' : `-${attempt}`}.bad`);
+		let handle;
+		try {
+			handle = await open(target, 'wx', PRIVATE_FILE_MODE);
+		} catch (error) {
+			if (errnoCode(error) === 'EEXIST') {
+				continue;
+			}
+
+			throw toFsError(error, target, 'save a copy of the damaged file to');
+		}
+
+		try {
+			await handle.writeFile(bytes);
+			await handle.chmod(PRIVATE_FILE_MODE);
+			await handle.sync();
+		} catch (error) {
+			await handle.close().catch(() => undefined);
+			await unlink(target).catch(() => undefined);
+			throw toFsError(error, target, 'save a copy of the damaged file to');
+		}
+
+		await handle.close();
+		return target;
+	}
+}

@@ -1,0 +1,295 @@
+import {open, stat, unlink} from 'node:fs/promises';
+import path from 'node:path';
+import {atomicWriteFile, ensurePrivateDir, fsyncDir, toFsError} from './atomic-write.js';
+import {DEFAULT_BACKUPS, listBackups, pruneBackups, removeBackups, stageBackup} from './backups.js';
+import {encodeEnvelope, sniffGeneration, verifyEnvelope, type EnvelopeSpec} from './envelope.js';
+import {CwsError, errnoCode} from './errors.js';
+import {LockManager, type LockHandle, type LockTiming} from './lock.js';
+import {recoverLocked, inspectState, type Inspection} from './recovery.js';
+
+export {SchemaError} from './envelope.js';
+export {atomicWriteFile} from './atomic-write.js';
+export {appendJsonl, readJsonl} from './jsonl.js';
+export type {Inspection} from './recovery.js';
+
+/** Describes one state file kept under .cws/ . */
+export type StateSpec<T> = EnvelopeSpec<T> & {
+	/** Path relative to .cws/, e.g. 'state.json' or 'queue/abc.json'. */
+	name: string;
+	/** Payload of a file that does not exist yet. */
+	initial(): T;
+	/** Generations kept under .cws/backups/<name>/ (default 10, 0 = none). */
+	backups?: number;
+};
+
+/** A state file's verified content. */
+export type Loaded<T> = {data: T; generation: number; recovered?: RecoveryReport};
+
+/** What the store did about a state file that failed verification. */
+export type RecoveryReport = {
+	/** Absolute path of the state file. */
+	file: string;
+	/** What was wrong, e.g. 'checksum mismatch (…)' or 'schema: projects.x.stage: …'. */
+	fault: string;
+	/** Absolute path of the byte-for-byte copy of the bad file ('' when the file was missing). */
+	quarantinedTo: string;
+	/** The backup generation whose content was restored. */
+	restoredGeneration: number;
+	/** One line for the user. */
+	message: string;
+};
+
+export type StoreOptions = {
+	/** Lock timing (tests shorten `stale`; the default is 10 s). */
+	lock?: Partial<LockTiming>;
+	/** Clock for quarantine names. */
+	now?: () => Date;
+};
+
+/** Bytes of a state file plus the identity of the inode they were read from. */
+export type Snapshot = {bytes: Buffer; identity: string} | {bytes: undefined; identity: 'missing'};
+
+type LoadedLocked<T> = Loaded<T> & {identity: string};
+
+/**
+ * The verified store of the state files under <root>/.cws. Every write goes
+ * lock → read → verify → fn → stage and verify → fence → publish; reads
+ * take no lock and see the old or the new file, never a mix.
+ */
+export class Store {
+	readonly meta: string;
+	readonly locks: LockManager;
+	private readonly now: () => Date;
+	private readonly listeners = new Set<(report: RecoveryReport) => void>();
+
+	constructor(meta: string, options: StoreOptions = {}) {
+		this.meta = path.resolve(meta);
+		this.locks = new LockManager(path.join(this.meta, 'locks'), options.lock);
+		this.now = options.now ?? (() => new Date());
+	}
+
+	/** Absolute path of a state file. */
+	filePath(spec: {name: string}): string {
+		const normal = path.normalize(spec.name);
+		if (path.isAbsolute(normal) || normal.startsWith('..') || normal === '.' || normal.includes('\0')) {
+			throw new Error(`State file name ${JSON.stringify(spec.name)} must be a path inside .cws`);
+		}
+
+		return path.join(this.meta, normal);
+	}
+
+	/**
+	 * Reads and verifies a state file without locking. A missing file is
+	 * `initial()` at generation 0; a bad one is recovered from its newest
+	 * valid backup under the lock (see RecoveryReport), or STATE_CORRUPT.
+	 */
+	async read<T>(spec: StateSpec<T>): Promise<Loaded<T>> {
+		const snapshot = await this.snapshot(spec);
+		if (snapshot.bytes) {
+			const verified = verifyEnvelope(snapshot.bytes, spec);
+			if (verified.ok) {
+				return {data: verified.data, generation: verified.generation};
+			}
+		} else if ((await listBackups(this.meta, spec.name)).length === 0) {
+			return {data: spec.initial(), generation: 0};
+		}
+
+		const loaded = await this.locks.withLock(spec.name, async () => this.loadLocked(spec));
+		return loaded.recovered ? {data: loaded.data, generation: loaded.generation, recovered: loaded.recovered} : {data: loaded.data, generation: loaded.generation};
+	}
+
+	/**
+	 * Applies `fn` to the current content and publishes the result as the
+	 * next generation, under the file's lock. Right before publishing it
+	 * checks, under the lock, that the file on disk is still the one it
+	 * read (same inode and generation) and that the lock was not taken over;
+	 * otherwise it publishes nothing and throws STATE_STALE_WRITER.
+	 */
+	async update<T>(spec: StateSpec<T>, fn: (current: T) => T | Promise<T>): Promise<Loaded<T>> {
+		const file = this.filePath(spec);
+		return this.locks.withLock(spec.name, async handle => {
+			const current = await this.loadLocked(spec);
+			const next = await fn(current.data);
+			const data = this.validated(spec, file, next);
+			const generation = current.generation + 1;
+			await this.publish(spec, data, generation, current, handle);
+			return current.recovered ? {data, generation, recovered: current.recovered} : {data, generation};
+		});
+	}
+
+	/** Runs `fn` holding the named workspace lock (reentrant along one async call chain). */
+	async withLock<R>(lockName: string, fn: (handle: LockHandle) => Promise<R>): Promise<R> {
+		return this.locks.withLock(lockName, fn);
+	}
+
+	/** Calls `listener` after each recovery from backup; returns the unsubscribe function. */
+	onRecovery(listener: (report: RecoveryReport) => void): () => void {
+		this.listeners.add(listener);
+		return () => {
+			this.listeners.delete(listener);
+		};
+	}
+
+	/** Verifies a state file and its backups without changing anything (for `cws verify`). */
+	async inspect<T>(spec: StateSpec<T>): Promise<Inspection> {
+		return inspectState(this.meta, spec, this.filePath(spec), await this.snapshot(spec));
+	}
+
+	/**
+	 * Deletes a state file and its backups under its lock. Backups go first:
+	 * a kill in between leaves a file without backups (fine), never backups
+	 * without the file (which would read as damage and be restored).
+	 */
+	async remove(spec: {name: string}): Promise<void> {
+		const file = this.filePath(spec);
+		await this.locks.withLock(spec.name, async handle => {
+			await handle.verifyHeld();
+			await removeBackups(this.meta, spec.name);
+			try {
+				await unlink(file);
+			} catch (error) {
+				if (errnoCode(error) === 'ENOENT') {
+					return;
+				}
+
+				throw toFsError(error, file, 'remove');
+			}
+
+			await fsyncDir(path.dirname(file)).catch((error: unknown) => {
+				throw toFsError(error, path.dirname(file), 'sync');
+			});
+		});
+	}
+
+	/** The bytes of a state file and the identity of the inode read. */
+	async snapshot(spec: {name: string}): Promise<Snapshot> {
+		const file = this.filePath(spec);
+		let handle;
+		try {
+			handle = await open(file, 'r');
+		} catch (error) {
+			if (errnoCode(error) === 'ENOENT') {
+				return {bytes: undefined, identity: 'missing'};
+			}
+
+			throw toFsError(error, file, 'read');
+		}
+
+		try {
+			const stats = await handle.stat({bigint: true});
+			const bytes = await handle.readFile();
+			return {bytes, identity: identityOf(stats)};
+		} catch (error) {
+			throw toFsError(error, file, 'read');
+		} finally {
+			await handle.close();
+		}
+	}
+
+	/** Reads and verifies under the lock, recovering a bad or vanished file. */
+	private async loadLocked<T>(spec: StateSpec<T>): Promise<LoadedLocked<T>> {
+		const snapshot = await this.snapshot(spec);
+		if (snapshot.bytes) {
+			const verified = verifyEnvelope(snapshot.bytes, spec);
+			if (verified.ok) {
+				return {data: verified.data, generation: verified.generation, identity: snapshot.identity};
+			}
+		} else if ((await listBackups(this.meta, spec.name)).length === 0) {
+			return {data: spec.initial(), generation: 0, identity: 'missing'};
+		}
+
+		const recovery = await recoverLocked({
+			meta: this.meta,
+			spec,
+			file: this.filePath(spec),
+			snapshot,
+			now: this.now(),
+			publish: async (data, generation) => this.publish(spec, data, generation, {identity: snapshot.identity, generation: Number.NaN}),
+		});
+		for (const listener of this.listeners) {
+			listener(recovery.report);
+		}
+
+		const after = await this.snapshot(spec);
+		return {data: recovery.data, generation: recovery.generation, identity: after.identity, recovered: recovery.report};
+	}
+
+	private validated<T>(spec: StateSpec<T>, file: string, next: T): T {
+		try {
+			// What is written must be exactly what a later read will parse.
+			return spec.parse(JSON.parse(JSON.stringify(next ?? null)) as unknown);
+		} catch (error) {
+			throw new CwsError('STATE_INVALID', `Refused to write ${file}: the new content does not pass its own checks (${error instanceof Error ? error.message : String(error)}).`, {
+				hint: 'This is a bug in cws; nothing was written. Please report it with the command you ran.',
+				cause: error,
+			});
+		}
+	}
+
+	/** Stages a backup, writes and verifies the file, fences, publishes, keeps the backup. */
+	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle?: LockHandle): Promise<void> {
+		const file = this.filePath(spec);
+		const bytes = Buffer.from(encodeEnvelope(data, {version: spec.version, generation}), 'utf8');
+		const keep = spec.backups ?? DEFAULT_BACKUPS;
+		await ensurePrivateDir(path.dirname(file));
+		const backup = keep > 0 ? await stageBackup(this.meta, spec.name, generation, bytes) : undefined;
+		try {
+			await atomicWriteFile(file, bytes, {
+				beforePublish: async () => {
+					await this.fence(spec, file, read);
+					await handle?.verifyHeld();
+				},
+			});
+		} catch (error) {
+			await backup?.discard();
+			throw error;
+		}
+
+		if (backup) {
+			try {
+				await backup.commit();
+				await pruneBackups(this.meta, spec.name, keep);
+			} catch (error) {
+				throw new CwsError('BACKUP_FAILED', `${file} was saved (generation ${generation}), but keeping its backup failed: ${error instanceof Error ? error.message : String(error)}`, {
+					hint: 'The change is in place. Free disk space or fix the permissions of .cws/backups so that later changes are backed up.',
+					cause: error,
+				});
+			}
+		}
+	}
+
+	/** The fencing check: the file on disk must still be the one this writer read. */
+	private async fence(spec: {name: string}, file: string, read: {identity: string; generation: number}): Promise<void> {
+		let identity = 'missing';
+		try {
+			identity = identityOf(await stat(file, {bigint: true}));
+		} catch (error) {
+			if (errnoCode(error) !== 'ENOENT') {
+				throw toFsError(error, file, 'check');
+			}
+		}
+
+		if (identity === read.identity) {
+			return;
+		}
+
+		const now = identity === 'missing' ? 'it was deleted' : await describeGeneration(this, spec, read.generation);
+		throw new CwsError('STATE_STALE_WRITER', `Refused to write ${file}: ${now} while this writer was working, so publishing would lose that change.`, {
+			hint: 'Nothing was written by this operation. Retry it: it will start from the current state.',
+		});
+	}
+}
+
+async function describeGeneration(store: Store, spec: {name: string}, readGeneration: number): Promise<string> {
+	const snapshot = await store.snapshot(spec);
+	const onDisk = snapshot.bytes ? sniffGeneration(snapshot.bytes.toString('utf8', 0, 512)) : undefined;
+	if (onDisk !== undefined && Number.isFinite(readGeneration) && onDisk !== readGeneration) {
+		return `another writer committed generation ${onDisk} after this one read generation ${readGeneration}`;
+	}
+
+	return 'the file was replaced or modified by something else';
+}
+
+function identityOf(stats: {dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint}): string {
+	return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+}

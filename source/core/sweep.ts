@@ -1,0 +1,187 @@
+import {lstat, readdir, rmdir, stat, unlink} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {inFlightStaged, parseStagedName} from './atomic-write.js';
+import {errnoCode} from './errors.js';
+import {DEFAULT_LOCK_TIMING, isProcessAlive, readLockOwner} from './lock.js';
+
+/** Something left behind by a process that died mid-operation. */
+export type SweepFinding = {
+	kind: 'orphan-temp' | 'stale-lock' | 'dead-holder-lock' | 'orphan-lock-owner';
+	/** Absolute path of the leftover. */
+	path: string;
+	/** One line for the user: why it is considered left behind. */
+	detail: string;
+};
+
+/** What sweepMeta removed, and what it could not. */
+export type SweepReport = {
+	removed: SweepFinding[];
+	failed: Array<{finding: SweepFinding; error: string}>;
+};
+
+export type SweepOptions = {
+	/** A lock folder not refreshed for this long is stale (ms; the lock timing's `stale`). */
+	lockStaleMs?: number;
+	/** A staged temp file older than this is an orphan even if its pid is alive (pid reuse). */
+	tempMaxAgeMs?: number;
+	now?: () => number;
+};
+
+// Project trees moved out of the stages can be large and hold no store files.
+const SKIPPED_TOP = new Set(['archive', 'trash']);
+const MAX_DEPTH = 8;
+
+/**
+ * Lists what a start-up sweep would remove under <root>/.cws, changing
+ * nothing (for `cws verify` without --repair): staged temp files whose
+ * writer is gone, lock folders of dead holders or not refreshed within the
+ * stale time, and owner records of locks that no longer exist.
+ */
+export async function inspectMeta(meta: string, options: SweepOptions = {}): Promise<SweepFinding[]> {
+	const now = (options.now ?? Date.now)();
+	const lockStaleMs = options.lockStaleMs ?? DEFAULT_LOCK_TIMING.stale;
+	const tempMaxAgeMs = options.tempMaxAgeMs ?? 60_000;
+	const findings: SweepFinding[] = [];
+	for (const file of await walk(meta, 0)) {
+		const parsed = parseStagedName(path.basename(file));
+		if (!parsed) {
+			continue;
+		}
+
+		const stats = await lstat(file).catch(() => undefined);
+		if (!stats?.isFile()) {
+			continue;
+		}
+
+		const staged = path.join(path.dirname(file), parsed.staged);
+		const writing = inFlightStaged.has(staged);
+		const age = now - stats.mtimeMs;
+		const alive = parsed.pid === process.pid ? writing : isProcessAlive(parsed.pid);
+		if (!alive) {
+			findings.push({kind: 'orphan-temp', path: file, detail: `temp file of process ${parsed.pid}, which is no longer running`});
+		} else if (age > tempMaxAgeMs && !writing) {
+			findings.push({kind: 'orphan-temp', path: file, detail: `temp file ${Math.round(age / 1000)} s old (a write takes well under a second)`});
+		}
+	}
+
+	findings.push(...await inspectLocks(path.join(meta, 'locks'), now, lockStaleMs));
+	return findings;
+}
+
+/**
+ * Start-up recovery: removes what inspectMeta finds, re-checking each lock
+ * right before removing it, and says what it did. Used at start-up and by
+ * `cws verify --repair`.
+ */
+export async function sweepMeta(meta: string, options: SweepOptions = {}): Promise<SweepReport> {
+	const report: SweepReport = {removed: [], failed: []};
+	const lockStaleMs = options.lockStaleMs ?? DEFAULT_LOCK_TIMING.stale;
+	for (const finding of await inspectMeta(meta, options)) {
+		try {
+			if (finding.kind === 'orphan-temp' || finding.kind === 'orphan-lock-owner') {
+				await unlink(finding.path);
+			} else {
+				// Re-check: the lock may have been released and taken again since it was listed.
+				const again = await inspectLock(finding.path, (options.now ?? Date.now)(), lockStaleMs);
+				if (again?.kind !== finding.kind) {
+					continue;
+				}
+
+				await rmdir(finding.path);
+				await unlink(`${finding.path.slice(0, -'.lock'.length)}.owner`).catch(() => undefined);
+			}
+
+			report.removed.push(finding);
+		} catch (error) {
+			if (errnoCode(error) === 'ENOENT') {
+				continue; // gone already: someone else cleaned it up
+			}
+
+			report.failed.push({finding, error: error instanceof Error ? error.message : String(error)});
+		}
+	}
+
+	return report;
+}
+
+async function inspectLocks(locksDir: string, now: number, lockStaleMs: number): Promise<SweepFinding[]> {
+	let entries: string[];
+	try {
+		entries = await readdir(locksDir);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return [];
+		}
+
+		throw error;
+	}
+
+	const findings: SweepFinding[] = [];
+	const names = new Set(entries);
+	for (const entry of entries) {
+		const full = path.join(locksDir, entry);
+		if (entry.endsWith('.lock')) {
+			const finding = await inspectLock(full, now, lockStaleMs);
+			if (finding) {
+				findings.push(finding);
+			}
+		} else if (entry.endsWith('.owner') && !names.has(`${entry.slice(0, -'.owner'.length)}.lock`)) {
+			const stats = await stat(full).catch(() => undefined);
+			if (stats && now - stats.mtimeMs > lockStaleMs) {
+				findings.push({kind: 'orphan-lock-owner', path: full, detail: 'owner record of a lock that no longer exists'});
+			}
+		}
+	}
+
+	return findings;
+}
+
+/** Whether one lock folder is stale or held by a dead process of this host. */
+async function inspectLock(lockDir: string, now: number, lockStaleMs: number): Promise<SweepFinding | undefined> {
+	const stats = await stat(lockDir, {bigint: true}).catch(() => undefined);
+	if (!stats?.isDirectory()) {
+		return undefined;
+	}
+
+	const age = now - Number(stats.mtimeMs);
+	if (age > lockStaleMs) {
+		return {kind: 'stale-lock', path: lockDir, detail: `lock not refreshed for ${Math.round(age / 1000)} s (its holder died or hung)`};
+	}
+
+	const owner = await readLockOwner(`${lockDir.slice(0, -'.lock'.length)}.owner`);
+	// The owner record must describe this very folder, not an earlier holder's.
+	if (owner && owner.host === os.hostname() && owner.ino === String(stats.ino) && owner.birth === String(stats.birthtimeNs)
+		&& !isProcessAlive(owner.pid, owner.start)) {
+		return {kind: 'dead-holder-lock', path: lockDir, detail: `lock held by process ${owner.pid}, which is no longer running`};
+	}
+
+	return undefined;
+}
+
+async function walk(dir: string, depth: number): Promise<string[]> {
+	let entries;
+	try {
+		entries = await readdir(dir, {withFileTypes: true});
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+			return [];
+		}
+
+		throw error;
+	}
+
+	const files: string[] = [];
+	for (const entry of entries) {
+		const full = path.join(dir, entry.name);
+		if (entry.isDirectory()) {
+			if (depth < MAX_DEPTH && !(depth === 0 && SKIPPED_TOP.has(entry.name)) && !entry.name.endsWith('.lock')) {
+				files.push(...await walk(full, depth + 1));
+			}
+		} else if (entry.isFile()) {
+			files.push(full);
+		}
+	}
+
+	return files;
+}
