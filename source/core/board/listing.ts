@@ -1,0 +1,228 @@
+import type {Dirent} from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import {errnoCode} from '../errors.js';
+import {STAGES, type Stage, type WorkspacePaths} from '../paths.js';
+import type {Activity} from './activity.js';
+import type {GitState} from './git.js';
+import {
+	DEFAULT_MODEL, leadFor, recordedLocation,
+	type BoardState, type BusinessModel, type HistoryEntry, type Location, type MoveIntent, type ProjectRecord,
+} from './model.js';
+import {isValidProjectName} from './names.js';
+
+/** One project folder as the board shows it. */
+export type ProjectCard = {
+	/** Stable identity across refreshes: the folder relative to the root, e.g. 'active/api'. */
+	key: string;
+	name: string;
+	stage: Stage;
+	/** Absolute folder. */
+	dir: string;
+	model: BusinessModel;
+	description: string;
+	/** ISO time; for a folder added by hand, its birth (or modification) time. */
+	created: string;
+	/** Where a Stable/Public project leads for its model. */
+	lead?: string;
+	/** The workspace has metadata for it (false: a folder added by hand, shown with defaults). */
+	recorded: boolean;
+	/** Where the metadata last saw it, when that differs from its folder (moved by hand). */
+	movedFrom?: Location;
+	/** Another stage has a folder of the same name. */
+	duplicate: boolean;
+	lastMove?: HistoryEntry;
+	historyCount: number;
+	notesCount: number;
+	/** Filled by an activity refresh. */
+	activity?: Activity;
+	/** Sandbox only: no content change for the configured age. Needs `activity`. */
+	stale?: boolean;
+	/** Filled by a git refresh. */
+	git?: GitState;
+};
+
+/** A project whose metadata exists but whose folder is nowhere to be found. */
+export type MissingProject = {name: string; recorded: Location | undefined; record: ProjectRecord};
+/** An archived project in .cws/archive. */
+export type ArchivedProject = {name: string; dir: string; record?: ProjectRecord};
+
+export const PROBLEM_KINDS = ['symlink', 'bad-name', 'duplicate', 'pending', 'unreadable', 'not-a-folder'] as const;
+/** Something in the workspace the user should look at; never hidden. */
+export type BoardProblem = {kind: (typeof PROBLEM_KINDS)[number]; path: string; message: string};
+
+/** Everything the board shows, as of `scannedAt`. */
+export type BoardListing = {
+	root: string;
+	scannedAt: number;
+	/** In stage order, then by name. */
+	cards: ProjectCard[];
+	archived: ArchivedProject[];
+	missing: MissingProject[];
+	pending: MoveIntent | null;
+	problems: BoardProblem[];
+	trashCount: number;
+};
+
+/** A folder's entries, as read by one readdir. */
+export type FolderListing = {entries: Dirent[]; problem?: BoardProblem};
+
+/**
+ * Builds the listing from the stage/archive folder contents and the state.
+ * Pure apart from `bornOf`, which supplies a creation time for folders the
+ * metadata does not know.
+ */
+export function buildListing(input: {
+	paths: WorkspacePaths;
+	state: BoardState;
+	folders: Record<Location, FolderListing>;
+	bornOf: (dir: string) => number;
+	now: number;
+}): BoardListing {
+	const {paths, state, folders} = input;
+	const problems: BoardProblem[] = [];
+	const seen = new Map<string, Location[]>();
+	const cards: ProjectCard[] = [];
+	const archived: ArchivedProject[] = [];
+	for (const location of [...STAGES, 'archive'] as const) {
+		const folder = folders[location];
+		if (folder.problem) {
+			problems.push(folder.problem);
+		}
+
+		const base = location === 'archive' ? paths.archive : paths.stageDir[location];
+		for (const entry of folder.entries) {
+			const dir = path.join(base, entry.name);
+			if (entry.name.startsWith('.')) {
+				continue;
+			}
+
+			if (entry.isSymbolicLink()) {
+				problems.push({kind: 'symlink', path: dir, message: `${relative(paths, dir)} is a symbolic link; cws ignores it. Replace it with the real folder.`});
+				continue;
+			}
+
+			if (!entry.isDirectory()) {
+				continue;
+			}
+
+			if (!isValidProjectName(entry.name)) {
+				problems.push({kind: 'bad-name', path: dir, message: `${relative(paths, dir)}: folder name not allowed (lowercase a-z, 0-9, ".", "_", "-"; up to 64). Rename it to show it on the board.`});
+				continue;
+			}
+
+			seen.set(entry.name, [...(seen.get(entry.name) ?? []), location]);
+			const record = state.projects[entry.name];
+			if (location === 'archive') {
+				archived.push(record ? {name: entry.name, dir, record} : {name: entry.name, dir});
+				continue;
+			}
+
+			cards.push(makeCard(paths, location, entry.name, dir, record, input.bornOf));
+		}
+	}
+
+	for (const [name, locations] of seen) {
+		if (locations.length > 1) {
+			problems.push({kind: 'duplicate', path: name, message: `Project "${name}" has folders in ${locations.join(' and ')}; keep one.`});
+			for (const card of cards) {
+				if (card.name === name) {
+					card.duplicate = true;
+				}
+			}
+		}
+	}
+
+	const missing: MissingProject[] = [];
+	for (const [name, record] of Object.entries(state.projects)) {
+		if (!seen.has(name)) {
+			missing.push({name, recorded: recordedLocation(record), record});
+		}
+	}
+
+	if (state.pending) {
+		const intent = state.pending;
+		problems.push({kind: 'pending', path: intent.fromPath, message: `An interrupted ${intent.kind} of "${intent.name}" (${intent.from} → ${intent.to}) is finished or undone at the next change.`});
+	}
+
+	cards.sort(compareCards);
+	archived.sort((a, b) => a.name.localeCompare(b.name));
+	missing.sort((a, b) => a.name.localeCompare(b.name));
+	return {root: paths.root, scannedAt: input.now, cards, archived, missing, pending: state.pending, problems, trashCount: state.trash.length};
+}
+
+function makeCard(paths: WorkspacePaths, stage: Stage, name: string, dir: string, record: ProjectRecord | undefined, bornOf: (dir: string) => number): ProjectCard {
+	const model = record?.model ?? DEFAULT_MODEL;
+	const card: ProjectCard = {
+		key: `${stage}/${name}`,
+		name,
+		stage,
+		dir,
+		model,
+		description: record?.description ?? '',
+		created: record?.created ?? new Date(bornOf(dir)).toISOString(),
+		recorded: record !== undefined,
+		duplicate: false,
+		historyCount: record?.history.length ?? 0,
+		notesCount: record?.notes.length ?? 0,
+	};
+	const lead = leadFor(model, stage);
+	if (lead !== undefined) {
+		card.lead = lead;
+	}
+
+	const where = record ? recordedLocation(record) : undefined;
+	if (where !== undefined && where !== stage) {
+		card.movedFrom = where;
+	}
+
+	const lastMove = record?.history.at(-1);
+	if (lastMove) {
+		card.lastMove = lastMove;
+	}
+
+	return card;
+}
+
+const STAGE_ORDER = new Map<string, number>(STAGES.map((stage, index) => [stage, index]));
+
+function compareCards(a: ProjectCard, b: ProjectCard): number {
+	return (STAGE_ORDER.get(a.stage)! - STAGE_ORDER.get(b.stage)!) || (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0));
+}
+
+function relative(paths: WorkspacePaths, absolute: string): string {
+	return path.relative(paths.root, absolute);
+}
+
+/**
+ * Reads one stage or archive folder. A missing folder is an empty listing
+ * (a fresh workspace); a symlinked or non-folder one is a problem, and its
+ * contents are not listed.
+ */
+export async function readFolder(dir: string, what: string): Promise<FolderListing & {mtimeKey: string}> {
+	let stat;
+	try {
+		stat = await fs.lstat(dir);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return {entries: [], mtimeKey: 'missing'};
+		}
+
+		throw error;
+	}
+
+	const mtimeKey = `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}`;
+	if (stat.isSymbolicLink()) {
+		return {entries: [], mtimeKey, problem: {kind: 'symlink', path: dir, message: `${what} folder ${dir} is a symbolic link; cws refuses it. Replace it with a real folder.`}};
+	}
+
+	if (!stat.isDirectory()) {
+		return {entries: [], mtimeKey, problem: {kind: 'not-a-folder', path: dir, message: `${what} ${dir} is not a folder.`}};
+	}
+
+	try {
+		return {entries: await fs.readdir(dir, {withFileTypes: true}), mtimeKey};
+	} catch (error) {
+		return {entries: [], mtimeKey, problem: {kind: 'unreadable', path: dir, message: `${what} folder ${dir} cannot be read (${errnoCode(error) ?? String(error)}).`}};
+	}
+}

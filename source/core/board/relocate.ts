@@ -1,0 +1,201 @@
+import {randomUUID} from 'node:crypto';
+import fs from 'node:fs/promises';
+import {toFsError} from '../atomic-write.js';
+import {CwsError, errnoCode} from '../errors.js';
+import {appendJsonl} from '../jsonl.js';
+import {toRelative, type BoardWorkspace} from './context.js';
+import {
+	DEFAULT_MODEL, recordedLocation,
+	type BoardState, type HistoryEntry, type Location, type MoveIntent, type MoveKind, type ProjectRecord,
+} from './model.js';
+import {boardStateSpec} from './schema.js';
+
+/** Named instants of a rename, for fault injection in tests (a delay or a crash at each). */
+export const MOVE_STEPS = ['located', 'gated', 'locked', 'intent-written', 'renamed', 'audited', 'done'] as const;
+export type MoveStep = (typeof MOVE_STEPS)[number];
+export type MoveHooks = {step?(step: MoveStep): void | Promise<void>};
+
+/** Side effects a test may replace. */
+export type RelocateDeps = {
+	now?: () => Date;
+	rename?: (from: string, to: string) => Promise<void>;
+	hooks?: MoveHooks;
+};
+
+export type RelocateRequest = {
+	kind: MoveKind;
+	name: string;
+	from: Location;
+	to: Location | 'trash';
+	/** Absolute destination folder (must not exist). */
+	toDir: string;
+	fromDir: string;
+	reason: string;
+	forced: boolean;
+	failedGates?: string[];
+	by?: string;
+};
+
+/**
+ * Renames a project folder through the intent protocol. The caller holds the
+ * workspace lock and has checked that `fromDir` is the project and `toDir`
+ * is free. Steps: record the intent (and adopt a project the metadata did not
+ * know) → rename → audit a forced move → history + clear the intent. A crash
+ * between any two steps is repaired by reconcileIntents, which finishes or
+ * undoes the intent from where the folder actually is.
+ */
+export async function relocate(ws: BoardWorkspace, request: RelocateRequest, deps: RelocateDeps = {}): Promise<MoveIntent> {
+	const now = deps.now ?? (() => new Date());
+	const rename = deps.rename ?? fs.rename;
+	const intent: MoveIntent = {
+		id: randomUUID(),
+		kind: request.kind,
+		name: request.name,
+		from: request.from,
+		to: request.to,
+		fromPath: toRelative(ws.paths, request.fromDir),
+		toPath: toRelative(ws.paths, request.toDir),
+		at: now().toISOString(),
+		reason: request.reason,
+		forced: request.forced,
+		...(request.failedGates ? {failedGates: request.failedGates} : {}),
+		...(request.by ? {by: request.by} : {}),
+	};
+	const born = await folderBirth(request.fromDir);
+	await ws.store.update(boardStateSpec, state => {
+		if (state.pending) {
+			throw new CwsError('MOVE_PENDING', `An interrupted ${state.pending.kind} of "${state.pending.name}" is not reconciled yet.`, {hint: 'Run the command again; it finishes or undoes that move first.'});
+		}
+
+		return {...adopt(state, request.name, request.from, born, intent.at), pending: intent};
+	});
+	await deps.hooks?.step?.('intent-written');
+	try {
+		await rename(request.fromDir, request.toDir);
+	} catch (error) {
+		await clearIntent(ws, intent.id);
+		throw renameError(error, request);
+	}
+
+	await deps.hooks?.step?.('renamed');
+	await finishIntent(ws, intent, now);
+	await deps.hooks?.step?.('done');
+	return intent;
+}
+
+/**
+ * Completes an intent whose rename happened: the audit line for a forced
+ * move, then history (or the trash record) and the intent cleared in one
+ * state update. Run again after a crash, it may write the audit line twice;
+ * both carry the intent id.
+ */
+export async function finishIntent(ws: BoardWorkspace, intent: MoveIntent, now: () => Date = () => new Date(), hooks?: MoveHooks): Promise<void> {
+	if (intent.forced) {
+		await appendJsonl(ws.paths.audit, {
+			at: now().toISOString(),
+			event: 'forced-move',
+			project: intent.name,
+			from: intent.from,
+			to: intent.to,
+			failedGates: intent.failedGates ?? [],
+			reason: intent.reason,
+			by: intent.by ?? null,
+			intent: intent.id,
+		});
+	}
+
+	await hooks?.step?.('audited');
+	await ws.store.update(boardStateSpec, state => state.pending?.id === intent.id ? applyIntent(state, intent) : state);
+}
+
+/** Drops an intent whose rename did not happen (the folder is still at its origin). */
+export async function clearIntent(ws: BoardWorkspace, id: string): Promise<void> {
+	await ws.store.update(boardStateSpec, state => state.pending?.id === id ? {...state, pending: null} : state);
+}
+
+/** The state after intent `intent` completed: history appended (or moved to the trash list), intent cleared. */
+export function applyIntent(state: BoardState, intent: MoveIntent): BoardState {
+	const projects = {...state.projects};
+	const record = projects[intent.name] ?? defaultRecord(intent.at, intent.from, 'found without metadata while moving');
+	if (intent.to === 'trash') {
+		delete projects[intent.name];
+		return {...state, projects, pending: null, trash: [...state.trash, {name: intent.name, folder: intent.toPath, at: intent.at, from: intent.from, record}]};
+	}
+
+	const entry: HistoryEntry = {from: intent.from, to: intent.to, at: intent.at, reason: intent.reason, forced: intent.forced};
+	if (intent.failedGates && intent.failedGates.length > 0) {
+		entry.failedGates = intent.failedGates;
+	}
+
+	if (intent.by) {
+		entry.by = intent.by;
+	}
+
+	projects[intent.name] = {...record, history: [...record.history, entry]};
+	return {...state, projects, pending: null};
+}
+
+/**
+ * Makes sure the state has a record for `name` whose last history entry says
+ * it is at `location`: a folder added by hand gets a default record, a
+ * folder moved by hand gets a history entry saying so. Never drops anything.
+ */
+export function adopt(state: BoardState, name: string, location: Location, bornMs: number, at: string): BoardState {
+	const existing = state.projects[name];
+	if (!existing) {
+		const where = location === 'archive' ? 'the archive' : `${location}/`;
+		return {...state, projects: {...state.projects, [name]: defaultRecord(new Date(bornMs).toISOString(), location, `found in ${where} (added outside cws)`)}};
+	}
+
+	const recorded = recordedLocation(existing);
+	if (recorded === location) {
+		return state;
+	}
+
+	const entry: HistoryEntry = {from: recorded ?? null, to: location, at, reason: 'moved outside cws (found there)', forced: false};
+	return {...state, projects: {...state.projects, [name]: {...existing, history: [...existing.history, entry]}}};
+}
+
+export function defaultRecord(created: string, location: Location, reason: string): ProjectRecord {
+	return {model: DEFAULT_MODEL, description: '', created, history: [{from: null, to: location, at: created, reason, forced: false}], notes: []};
+}
+
+/** Folder birth (or mtime) in ms; now if it cannot be read. */
+export async function folderBirth(dir: string): Promise<number> {
+	try {
+		const stat = await fs.lstat(dir);
+		return stat.birthtimeMs > 0 ? stat.birthtimeMs : stat.mtimeMs;
+	} catch {
+		return Date.now();
+	}
+}
+
+function renameError(error: unknown, request: RelocateRequest): unknown {
+	const code = errnoCode(error);
+	if (code === 'EXDEV') {
+		return new CwsError('CROSS_DEVICE', `Cannot move "${request.name}": ${request.fromDir} and ${request.toDir} are on different file systems, and cws moves a project only by an atomic rename (a copy could be left half-done by a crash).`, {
+			hint: 'Keep the stage folders (and .cws) on one file system: move the mount or the workspace. Nothing was changed.',
+			cause: error,
+		});
+	}
+
+	if (code === 'EEXIST' || code === 'ENOTEMPTY') {
+		return targetExists(request.name, request.toDir);
+	}
+
+	if (code === 'ENOENT') {
+		return new CwsError('NOT_FOUND', `Project "${request.name}" is no longer at ${request.fromDir}; another process moved or removed it.`, {hint: 'Run `cws list` to see where it is now.', cause: error});
+	}
+
+	if (error instanceof CwsError) {
+		return error;
+	}
+
+	return toFsError(error, request.fromDir, 'move');
+}
+
+export function targetExists(name: string, toDir: string): CwsError {
+	return new CwsError('TARGET_EXISTS', `Cannot move "${name}": ${toDir} already exists.`, {
+		hint: 'Rename or remove the folder in the way, then try again. Nothing was changed.',
+	});
+}

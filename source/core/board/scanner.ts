@@ -1,0 +1,241 @@
+import fs from 'node:fs/promises';
+import {errnoCode} from '../errors.js';
+import {STAGES} from '../paths.js';
+import {probeActivity, probeStillValid, type Activity, type ActivityOptions, type ActivityProbe} from './activity.js';
+import {DEFAULT_BOARD_CONFIG, readBoardConfig, type BoardConfig, type BoardWorkspace} from './context.js';
+import {gitSignature, readGitState, type GitState} from './git.js';
+import {mapLimit} from './limit.js';
+import {buildListing, readFolder, type BoardListing, type FolderListing, type ProjectCard} from './listing.js';
+import type {BoardState, Location} from './model.js';
+import {execaRunner, type Runner} from './runner.js';
+import {boardStateSpec} from './schema.js';
+
+export type ScannerOptions = {
+	runner?: Runner;
+	now?: () => number;
+	/** Parallel git commands; default 4 (the machine has other work to do). */
+	gitConcurrency?: number;
+	/** Per git command; default 10 s. */
+	gitTimeoutMs?: number;
+	/** Parallel project walks; default 16. */
+	activityConcurrency?: number;
+	/** A cached walk is redone after this long even if nothing seems changed (in-place edits); default 60 s. */
+	activityTtlMs?: number;
+	/** Likewise for git state; default 60 s. */
+	gitTtlMs?: number;
+	activity?: ActivityOptions;
+};
+
+type Timed<T> = {value: T; at: number; key: string};
+
+/**
+ * Scans a workspace and remembers enough to make the next scan cheap. Three
+ * tiers, so that the first listing never waits for the slow parts:
+ * - list(): stage folders and metadata. Warm cost: one stat per stage folder,
+ *   the archive, state.json and config.json; folders are re-read only when
+ *   their mtime changed (a project added, removed or renamed in or out).
+ * - activity(): newest content mtime per project, by a bounded walk, reused
+ *   while every walked folder and the newest file keep their mtimes.
+ * - git(): one `git status` per project, reused while the repository's
+ *   HEAD/index/ref files and the project's activity are unchanged.
+ */
+export class BoardScanner {
+	private readonly folders = new Map<Location, FolderListing & {mtimeKey: string}>();
+	private state: Timed<BoardState> | undefined;
+	private config: Timed<BoardConfig> | undefined;
+	private readonly born = new Map<string, number>();
+	private readonly probes = new Map<string, Timed<ActivityProbe>>();
+	private readonly gitStates = new Map<string, Timed<GitState>>();
+	private readonly options: Required<Omit<ScannerOptions, 'activity'>> & {activity: ActivityOptions};
+
+	constructor(private readonly ws: BoardWorkspace, options: ScannerOptions = {}) {
+		this.options = {
+			runner: options.runner ?? execaRunner,
+			now: options.now ?? Date.now,
+			gitConcurrency: options.gitConcurrency ?? 4,
+			gitTimeoutMs: options.gitTimeoutMs ?? 10_000,
+			activityConcurrency: options.activityConcurrency ?? 16,
+			activityTtlMs: options.activityTtlMs ?? 60_000,
+			gitTtlMs: options.gitTtlMs ?? 60_000,
+			activity: options.activity ?? {},
+		};
+	}
+
+	/** The board's cards (without activity and git), missing projects and problems. */
+	async list(): Promise<BoardListing> {
+		const {paths} = this.ws;
+		const locations = [...STAGES, 'archive'] as const;
+		await Promise.all(locations.map(async location => {
+			const dir = location === 'archive' ? paths.archive : paths.stageDir[location];
+			const cached = this.folders.get(location);
+			const key = await statKey(dir);
+			if (cached && cached.mtimeKey === key) {
+				return;
+			}
+
+			this.folders.set(location, await readFolder(dir, location === 'archive' ? 'Archive' : `Stage "${location}"`));
+		}));
+		const [state] = await Promise.all([this.readState(), this.readConfig()]);
+		const folders = Object.fromEntries(locations.map(location => [location, this.folders.get(location)!])) as unknown as Record<Location, FolderListing>;
+		const unknown = locations.flatMap(location => location === 'archive' ? [] : folders[location].entries
+			.filter(entry => entry.isDirectory() && state.projects[entry.name] === undefined)
+			.map(entry => `${paths.stageDir[location]}/${entry.name}`));
+		await Promise.all(unknown.filter(dir => !this.born.has(dir)).map(async dir => {
+			this.born.set(dir, await bornTime(dir, this.options.now()));
+		}));
+		return buildListing({paths, state, folders, bornOf: dir => this.born.get(dir) ?? this.options.now(), now: this.options.now()});
+	}
+
+	/** Newest content mtime for each card (key → activity); cached walks are reused when still valid. */
+	async activity(cards: readonly ProjectCard[]): Promise<Map<string, Activity>> {
+		const now = this.options.now();
+		const results = await mapLimit(cards, this.options.activityConcurrency, async card => {
+			const cached = this.probes.get(card.dir);
+			if (cached && now - cached.at < this.options.activityTtlMs && await probeStillValid(card.dir, cached.value)) {
+				return [card.key, cached.value.activity] as const;
+			}
+
+			try {
+				const probe = await probeActivity(card.dir, this.options.activity);
+				this.probes.set(card.dir, {value: probe, at: now, key: ''});
+				return [card.key, probe.activity] as const;
+			} catch (error) {
+				// The folder went away between listing and walking; the next listing shows where.
+				if (errnoCode(error) === 'ENOENT') {
+					this.probes.delete(card.dir);
+					return undefined;
+				}
+
+				throw error;
+			}
+		});
+		return new Map(results.filter(entry => entry !== undefined));
+	}
+
+	/** Git state for each card (key → state), at most `gitConcurrency` commands at a time. */
+	async git(cards: readonly ProjectCard[]): Promise<Map<string, GitState>> {
+		const now = this.options.now();
+		const {paths} = this.ws;
+		const results = await mapLimit(cards, this.options.gitConcurrency, async card => {
+			const cached = this.gitStates.get(card.dir);
+			const contentKey = String(this.probes.get(card.dir)?.value.activity.newestMs ?? '');
+			const signature = `${await gitSignature(card.dir, cached?.value)}#${contentKey}`;
+			if (cached && cached.key === signature && now - cached.at < this.options.gitTtlMs) {
+				return [card.key, cached.value] as const;
+			}
+
+			const state = await readGitState(card.dir, {runner: this.options.runner, timeoutMs: this.options.gitTimeoutMs, ceiling: paths.stageDir[card.stage]});
+			// Keyed by the signature after the command (it names the branch and
+			// upstream refs just learned); a change racing the command itself is
+			// caught by the time-to-live.
+			this.gitStates.set(card.dir, {value: state, at: now, key: `${await gitSignature(card.dir, state)}#${contentKey}`});
+			return [card.key, state] as const;
+		});
+		return new Map(results);
+	}
+
+	/** The workspace policy read by the last list(). */
+	get boardConfig(): BoardConfig {
+		return this.config?.value ?? DEFAULT_BOARD_CONFIG;
+	}
+
+	/** Forget cached data for one project folder (after this process changed it) or everything. */
+	invalidate(dir?: string): void {
+		if (dir === undefined) {
+			this.folders.clear();
+			this.state = undefined;
+			this.probes.clear();
+			this.gitStates.clear();
+			return;
+		}
+
+		this.probes.delete(dir);
+		this.gitStates.delete(dir);
+	}
+
+	private async readState(): Promise<BoardState> {
+		const key = await statKey(this.ws.paths.state);
+		if (this.state && this.state.key === key) {
+			return this.state.value;
+		}
+
+		const {data} = await this.ws.store.read(boardStateSpec);
+		this.state = {value: data, at: this.options.now(), key};
+		return data;
+	}
+
+	private async readConfig(): Promise<BoardConfig> {
+		const key = await statKey(this.ws.paths.config);
+		if (this.config && this.config.key === key) {
+			return this.config.value;
+		}
+
+		const value = await readBoardConfig(this.ws.paths);
+		this.config = {value, at: this.options.now(), key};
+		return value;
+	}
+}
+
+/** Marks sandbox cards stale from their activity: no content change for `days`. */
+export function isStale(card: ProjectCard, activity: Activity | undefined, days: number, now: number): boolean | undefined {
+	if (card.stage !== 'sandbox' || activity === undefined) {
+		return undefined;
+	}
+
+	return now - activity.newestMs > days * 86_400_000;
+}
+
+/** Cards with their activity, staleness and git state filled in from the maps. */
+export function withDetails(cards: readonly ProjectCard[], details: {activity?: Map<string, Activity>; git?: Map<string, GitState>; staleDays: number; now: number}): ProjectCard[] {
+	return cards.map(card => {
+		const activity = details.activity?.get(card.key) ?? card.activity;
+		const git = details.git?.get(card.key) ?? card.git;
+		const next: ProjectCard = {...card};
+		if (activity) {
+			next.activity = activity;
+			const stale = isStale(card, activity, details.staleDays, details.now);
+			if (stale !== undefined) {
+				next.stale = stale;
+			}
+		}
+
+		if (git) {
+			next.git = git;
+		}
+
+		return next;
+	});
+}
+
+/** One full scan (no cache): listing, then activity and optionally git for every card. */
+export async function scanBoard(ws: BoardWorkspace, options: ScannerOptions & {git?: boolean; activity?: boolean} = {}): Promise<BoardListing> {
+	const scanner = new BoardScanner(ws, options);
+	const listing = await scanner.list();
+	const activity = options.activity === false ? undefined : await scanner.activity(listing.cards);
+	const git = options.git ? await scanner.git(listing.cards) : undefined;
+	const now = (options.now ?? Date.now)();
+	return {...listing, cards: withDetails(listing.cards, {activity, git, staleDays: scanner.boardConfig.sandboxStaleDays, now})};
+}
+
+async function statKey(file: string): Promise<string> {
+	try {
+		const stat = await fs.lstat(file);
+		return `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}`;
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return 'missing';
+		}
+
+		throw error;
+	}
+}
+
+/** When a folder appeared: its birth time where the file system keeps one, else its mtime. */
+async function bornTime(dir: string, fallback: number): Promise<number> {
+	try {
+		const stat = await fs.lstat(dir);
+		return stat.birthtimeMs > 0 ? stat.birthtimeMs : stat.mtimeMs;
+	} catch {
+		return fallback;
+	}
+}
