@@ -1,0 +1,341 @@
+import {chmod, lstat, mkdir, readdir} from 'node:fs/promises';
+import path from 'node:path';
+import {boardStateSpec} from './board/schema.js';
+import {CwsError, errnoCode, isCwsError} from './errors.js';
+import {readJsonlDetailed} from './jsonl.js';
+import {STAGES, type WorkspacePaths} from './paths.js';
+import {Store, type StateSpec} from './store.js';
+import {inspectMeta, sweepMeta} from './sweep.js';
+import {DIR_MODE, fsError, kindOf, layoutDirs, layoutFiles, requireWorkspace} from './workspace.js';
+
+/**
+ * A kind of state file under .cws that `cws verify` checks against its
+ * schema. `pattern` is a name relative to .cws ('state.json') or a folder
+ * and '*.json' ('queue/*.json'). A module that adds a state file adds its
+ * entry here, so verify and repair know the file's schema and backups.
+ */
+export type StateFileKind = {pattern: string; spec(name: string): StateSpec<unknown>};
+
+/** Every state file kind this cws knows. */
+export const STATE_FILE_KINDS: StateFileKind[] = [
+	{pattern: 'state.json', spec: () => boardStateSpec as StateSpec<unknown>},
+];
+
+/** One thing wrong with a workspace. */
+export type VerifyIssue = {
+	area: 'layout' | 'mode' | 'state' | 'leftover' | 'project';
+	/** Absolute path of what is wrong. */
+	path: string;
+	/** What is wrong, one line. */
+	problem: string;
+	/** Whether --repair can fix it without losing anything. */
+	repairable: boolean;
+	/** What --repair does, or what the user should do when it cannot. */
+	action: string;
+	/** After --repair: what was done. */
+	repaired?: string;
+	/** After --repair: why fixing it failed. */
+	repairError?: string;
+};
+
+/** What verify learned about one state file. */
+export type StateFileCheck = {
+	name: string;
+	status: 'ok' | 'missing' | 'damaged';
+	generation?: number;
+	backups: number;
+	/** False when no module of this cws knows the file: only its envelope was checked. */
+	schema: boolean;
+};
+
+/** The result of `verifyWorkspace`. */
+export type VerifyReport = {
+	root: string;
+	/** True when nothing is wrong, or everything wrong was repaired. */
+	ok: boolean;
+	repair: boolean;
+	folders: number;
+	stateFiles: StateFileCheck[];
+	issues: VerifyIssue[];
+	/** Harmless findings that need no action (e.g. a torn last log line, which readers skip). */
+	notes: string[];
+};
+
+type Found = {issue: VerifyIssue; fix?: () => Promise<string>};
+
+/**
+ * Checks a workspace: the layout (folders present, 0700, no symlinks),
+ * file modes under .cws, every state file (envelope and schema), temp files
+ * and locks left by dead processes, the logs. With `repair`, fixes what can
+ * be fixed without losing anything: recreates folders, corrects modes,
+ * sweeps leftovers, restores damaged state files from their newest valid
+ * backup (the bad file is kept in quarantine). Changes nothing without it.
+ */
+export async function verifyWorkspace(root: string, options: {repair?: boolean; kinds?: StateFileKind[]} = {}): Promise<VerifyReport> {
+	const repair = options.repair ?? false;
+	const paths = await requireWorkspace(root);
+	const store = new Store(paths.meta);
+	const notes: string[] = [];
+	const layout = await checkLayout(paths);
+	const modes = await checkModes(paths);
+	const leftovers = await checkLeftovers(paths);
+	const {checks, found: state} = await checkStateFiles(paths, store, options.kinds ?? STATE_FILE_KINDS);
+	notes.push(...await checkLogs(paths));
+	// Layout first (folders the rest needs), leftovers before state (stale locks would stall recovery).
+	const all = [...layout, ...modes, ...leftovers, ...state];
+	if (repair) {
+		for (const item of all) {
+			if (!item.issue.repairable || !item.fix) {
+				continue;
+			}
+
+			try {
+				item.issue.repaired = await item.fix();
+			} catch (error) {
+				if (!isCwsError(error)) {
+					throw error;
+				}
+
+				item.issue.repairError = error.hint ? `${error.message} ${error.hint}` : error.message;
+			}
+		}
+	}
+
+	const issues = all.map(item => item.issue);
+	return {
+		root: paths.root,
+		ok: issues.every(issue => issue.repaired !== undefined),
+		repair,
+		folders: layoutDirs(paths).length,
+		stateFiles: checks,
+		issues,
+		notes,
+	};
+}
+
+async function checkLayout(paths: WorkspacePaths): Promise<Found[]> {
+	const found: Found[] = [];
+	for (const dir of layoutDirs(paths)) {
+		const kind = await kindOf(dir);
+		if (kind === 'missing') {
+			found.push({
+				issue: {area: 'layout', path: dir, problem: 'folder is missing', repairable: true, action: 'recreate it (0700)'},
+				async fix() {
+					await guard(dir, paths, async () => mkdir(dir, {mode: DIR_MODE}));
+					await guard(dir, paths, async () => chmod(dir, DIR_MODE));
+					return 'recreated';
+				},
+			});
+		} else if (kind !== 'folder') {
+			found.push({issue: {
+				area: 'layout', path: dir, repairable: false,
+				problem: kind === 'symlink' ? 'is a symbolic link (cws does not follow links in a workspace)' : `is a ${kind}, not a folder`,
+				action: `move it aside, then run \`cws verify --repair\` to recreate the folder${kind === 'symlink' ? ' and move the contents of the link target in' : ''}`,
+			}});
+		}
+	}
+
+	for (const stage of STAGES) {
+		for (const entry of await list(paths.stageDir[stage], paths)) {
+			if (entry.isSymbolicLink()) {
+				found.push({issue: {
+					area: 'project', path: path.join(paths.stageDir[stage], entry.name), repairable: false,
+					problem: 'project folder is a symbolic link (cws refuses to move or sync it)',
+					action: 'replace the link with the real folder, or remove the link',
+				}});
+			}
+		}
+	}
+
+	return found;
+}
+
+/** Folders must be 0700 and files 0600 (no group/other bits); no symlinks under .cws. */
+async function checkModes(paths: WorkspacePaths): Promise<Found[]> {
+	const found: Found[] = [];
+	const dirs = layoutDirs(paths);
+	const walked = await walkMeta(paths, paths.meta);
+	for (const target of new Set([...dirs, ...layoutFiles(paths), ...walked])) {
+		let stats;
+		try {
+			stats = await lstat(target);
+		} catch (error) {
+			if (errnoCode(error) === 'ENOENT') {
+				continue; // missing folders are layout issues; missing logs are fine
+			}
+
+			throw fsError(target, error, paths.root);
+		}
+
+		if (stats.isSymbolicLink()) {
+			// A symlinked layout folder is reported by checkLayout already.
+			if (!dirs.includes(target)) {
+				found.push({issue: {
+					area: 'mode', path: target, repairable: false, problem: 'is a symbolic link inside .cws',
+					action: 'replace it with the file or folder it points to, or remove it',
+				}});
+			}
+
+			continue;
+		}
+
+		const mode = stats.mode & 0o777;
+		const wanted = stats.isDirectory() ? DIR_MODE : (mode & 0o700) | 0o600;
+		if (mode !== wanted) {
+			found.push({
+				issue: {
+					area: 'mode', path: target, repairable: true,
+					problem: `mode is ${octal(mode)}, should be ${octal(wanted)}`, action: `chmod it to ${octal(wanted)}`,
+				},
+				async fix() {
+					await guard(target, paths, async () => chmod(target, wanted));
+					return `mode set to ${octal(wanted)}`;
+				},
+			});
+		}
+	}
+
+	return found;
+}
+
+async function checkLeftovers(paths: WorkspacePaths): Promise<Found[]> {
+	const findings = await guard(paths.meta, paths, async () => inspectMeta(paths.meta));
+	if (findings.length === 0) {
+		return [];
+	}
+
+	// One sweep removes them all; each issue reports its own outcome.
+	let sweep: Promise<Awaited<ReturnType<typeof sweepMeta>>> | undefined;
+	return findings.map(finding => ({
+		issue: {
+			area: 'leftover' as const, path: finding.path, repairable: true,
+			problem: finding.detail, action: finding.kind === 'orphan-temp' ? 'remove the temp file' : 'remove the lock',
+		},
+		async fix() {
+			sweep ??= guard(paths.meta, paths, async () => sweepMeta(paths.meta));
+			const report = await sweep;
+			const failed = report.failed.find(item => item.finding.path === finding.path);
+			if (failed) {
+				throw new CwsError('SWEEP_FAILED', `Cannot remove ${finding.path}: ${failed.error}.`, {
+					hint: `Make ${paths.meta} writable by you and run \`cws verify --repair\` again.`,
+				});
+			}
+
+			return report.removed.some(item => item.path === finding.path) ? 'removed' : 'gone already (another process cleaned it up)';
+		},
+	}));
+}
+
+async function checkStateFiles(paths: WorkspacePaths, store: Store, kinds: StateFileKind[]): Promise<{checks: StateFileCheck[]; found: Found[]}> {
+	const names = new Set(kinds.filter(kind => !kind.pattern.includes('*')).map(kind => kind.pattern));
+	for (const folder of ['', 'queue']) {
+		for (const entry of await list(path.join(paths.meta, folder), paths)) {
+			if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.')) {
+				names.add(folder ? `${folder}/${entry.name}` : entry.name);
+			}
+		}
+	}
+
+	const checks: StateFileCheck[] = [];
+	const found: Found[] = [];
+	for (const name of [...names].sort()) {
+		const kind = kinds.find(candidate => matches(candidate.pattern, name));
+		// Unknown to this cws: check the envelope only; a newer cws may know its schema.
+		const spec = kind?.spec(name) ?? {name, version: Number.MAX_SAFE_INTEGER, parse: (payload: unknown) => payload, initial: () => null};
+		const inspection = await store.inspect(spec);
+		checks.push({
+			name, status: inspection.status, backups: inspection.backups, schema: Boolean(kind),
+			...(inspection.generation === undefined ? {} : {generation: inspection.generation}),
+		});
+		if (inspection.status !== 'damaged') {
+			continue;
+		}
+
+		const restorable = kind !== undefined && inspection.restorable !== undefined;
+		found.push({
+			issue: {
+				area: 'state', path: inspection.file, problem: inspection.fault ?? 'failed verification', repairable: restorable,
+				action: restorable
+					? `keep a copy in .cws/quarantine and restore generation ${inspection.restorable} from its backup`
+					: kind === undefined
+						? 'this cws does not know the file\'s format: check it with the cws version that wrote it'
+						: `no valid backup: repair ${inspection.file} by hand or move it aside to start it afresh (what it held would be lost)`,
+			},
+			async fix() {
+				const loaded = await store.read(spec);
+				return loaded.recovered?.message ?? 'valid again (another process repaired it)';
+			},
+		});
+	}
+
+	return {checks, found};
+}
+
+async function checkLogs(paths: WorkspacePaths): Promise<string[]> {
+	const notes: string[] = [];
+	for (const file of layoutFiles(paths)) {
+		if ((await kindOf(file)) !== 'file') {
+			continue;
+		}
+
+		const content = await readJsonlDetailed(file);
+		if (content.skipped > 0) {
+			notes.push(`${path.relative(paths.root, file)}: ${content.skipped} line(s) are not JSON and are skipped by readers`);
+		}
+
+		if (content.tornTail) {
+			notes.push(`${path.relative(paths.root, file)}: the last line is incomplete (a write was cut short); readers skip it`);
+		}
+	}
+
+	return notes;
+}
+
+/** Every file and folder under .cws except project trees (archive, trash) and lock folders (not ours to chmod). */
+async function walkMeta(paths: WorkspacePaths, dir: string, depth = 0): Promise<string[]> {
+	const skip = new Set([paths.archive, paths.trash, paths.locks]);
+	const out: string[] = [];
+	for (const entry of await list(dir, paths)) {
+		const full = path.join(dir, entry.name);
+		out.push(full);
+		if (entry.isDirectory() && !skip.has(full) && depth < 8) {
+			out.push(...await walkMeta(paths, full, depth + 1));
+		}
+	}
+
+	return out;
+}
+
+async function list(dir: string, paths: WorkspacePaths) {
+	try {
+		return await readdir(dir, {withFileTypes: true});
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
+			return [];
+		}
+
+		throw fsError(dir, error, paths.root);
+	}
+}
+
+function matches(pattern: string, name: string): boolean {
+	if (!pattern.includes('*')) {
+		return pattern === name;
+	}
+
+	const [folder, glob] = [path.posix.dirname(pattern), path.posix.basename(pattern)];
+	const suffix = glob.slice(glob.indexOf('*') + 1);
+	return path.posix.dirname(name) === folder && name.endsWith(suffix);
+}
+
+async function guard<T>(target: string, paths: WorkspacePaths, action: () => Promise<T>): Promise<T> {
+	try {
+		return await action();
+	} catch (error) {
+		throw error instanceof CwsError ? error : fsError(target, error, paths.root);
+	}
+}
+
+function octal(mode: number): string {
+	return `0${mode.toString(8).padStart(3, '0')}`;
+}
