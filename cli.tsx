@@ -1,2 +1,26 @@
+// Entry point of `cws`: parses the command line and runs a subcommand, or
+// the full-screen workspace. The TUI is imported lazily so that subcommands
+// start without loading Ink or React.
+import {commands} from './source/cli/index.js';
+import {runCli} from './source/cli/main.js';
+
 declare const CWS_VERSION: string;
-console.log(`cws ${typeof CWS_VERSION === 'string' ? CWS_VERSION : 'dev'}`);
+
+const code = await runCli({
+	argv: process.argv.slice(2),
+	env: process.env,
+	version: typeof CWS_VERSION === 'string' ? CWS_VERSION : 'dev',
+	commands,
+	write: {
+		stdout: chunk => process.stdout.write(chunk),
+		stderr: chunk => process.stderr.write(chunk),
+	},
+	interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
+	async runTui(options) {
+		const {runTui} = await import('./source/ui/run.js');
+		const exitCode = await runTui(options);
+		// The TUI has restored the terminal; leave even if a stray handle lingers.
+		process.exit(exitCode);
+	},
+});
+process.exitCode = code;

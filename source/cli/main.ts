@@ -1,0 +1,113 @@
+import {CwsError, UsageError, isCwsError} from '../core/errors.js';
+import {resolveWorkspaceRoot} from '../core/paths.js';
+import {commandHelp, topHelp} from './help.js';
+import {parseInvocation} from './parse.js';
+import type {CliCommand, CliContext} from './types.js';
+
+/** Options of the full-screen workspace, as `runTui` takes them. */
+export type TuiOptions = {root: string; color: boolean; env: NodeJS.ProcessEnv};
+
+/** Everything the CLI touches in the outside world, so it can run inside a test too. */
+export type CliEnvironment = {
+	argv: string[];
+	env: NodeJS.ProcessEnv;
+	version: string;
+	commands: CliCommand[];
+	write: {stdout: (chunk: string) => void; stderr: (chunk: string) => void};
+	/** True when both standard input and output are terminals. */
+	interactive: boolean;
+	/** Starts the full-screen workspace; loaded lazily so subcommands never load Ink or React. */
+	runTui: (options: TuiOptions) => Promise<number>;
+};
+
+/** Runs one `cws` invocation and resolves with the process exit code (0, 1 or 2). */
+export async function runCli(environment: CliEnvironment): Promise<number> {
+	const {write} = environment;
+	const line = (sink: (chunk: string) => void) => (text: string) => {
+		sink(text.endsWith('\n') ? text : `${text}\n`);
+	};
+
+	const stdout = line(write.stdout);
+	const stderr = line(write.stderr);
+	try {
+		const {command, positionals, values} = parseInvocation(environment.argv, environment.commands);
+		if (values['help'] === true) {
+			stdout(command ? commandHelp(command) : topHelp(environment.commands, environment.version));
+			return 0;
+		}
+
+		if (!command && values['version'] === true) {
+			stdout(environment.version);
+			return 0;
+		}
+
+		const root = resolveWorkspaceRoot({flag: values['workspace'] as string | undefined, env: environment.env});
+		if (!command) {
+			return await startTui(environment, root, values, stderr);
+		}
+
+		const ctx: CliContext = {
+			root,
+			json: values['json'] === true,
+			stdout,
+			stderr,
+			env: environment.env,
+			async openWorkspace(options = {}) {
+				const {openWorkspace} = await import('../core/workspace.js');
+				const opened = await openWorkspace(root, {create: options.create ?? true});
+				if (opened.created) {
+					stderr(`Created a new workspace at ${opened.paths.root}`);
+				}
+
+				return opened;
+			},
+		};
+		return await command.run({positionals, values, ctx});
+	} catch (error) {
+		return report(error, stderr);
+	}
+}
+
+async function startTui(
+	environment: CliEnvironment,
+	root: string,
+	values: Record<string, unknown>,
+	stderr: (text: string) => void,
+): Promise<number> {
+	if (!environment.interactive) {
+		throw new CwsError('NOT_A_TERMINAL', 'cws needs a terminal to open the full-screen workspace.', {
+			hint: 'Run it in a terminal, or use a command such as `cws status` (see `cws --help`).',
+		});
+	}
+
+	const {initWorkspace} = await import('../core/workspace.js');
+	const init = await initWorkspace(root);
+	if (init.created) {
+		stderr(`Created a new workspace at ${init.paths.root}`);
+	}
+
+	const {env} = environment;
+	const color = values['no-color'] !== true && (env['NO_COLOR'] ?? '') === '' && env['FORCE_COLOR'] !== '0';
+	return environment.runTui({root: init.paths.root, color, env});
+}
+
+/** Prints an error the way the user needs it and picks the exit code. */
+function report(error: unknown, stderr: (text: string) => void): number {
+	if (error instanceof UsageError) {
+		stderr(error.hint ? `${error.message}\n${error.hint}` : error.message);
+		return 2;
+	}
+
+	if (isCwsError(error)) {
+		stderr(`cws: ${error.message}`);
+		if (error.hint) {
+			stderr(error.hint);
+		}
+
+		return 1;
+	}
+
+	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+	stderr(`cws: unexpected error (this is a bug; please report it with the lines below)\n${detail}`);
+	return 1;
+}
