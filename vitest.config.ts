@@ -10,5 +10,9 @@ export default defineConfig({
 		// assertions (grace periods, 2 s refresh) unreliable.
 		maxWorkers: 2,
 		fileParallelism: true,
+		// CLI and end-to-end tests run the bundle: build it once, first.
+		globalSetup: ['./test/global-setup.ts'],
+		// CI reads the last line, `N passed, N failed`; the default reporter stays for people.
+		reporters: ['default', './test/reporters/summary-line.ts'],
 	},
 });
