@@ -1,5 +1,6 @@
 import {chmod, lstat, mkdir, readdir} from 'node:fs/promises';
 import path from 'node:path';
+import {parseStagedName} from './atomic-write.js';
 import {boardStateSpec} from './board/schema.js';
 import {CwsError, errnoCode, isCwsError} from './errors.js';
 import {readJsonlDetailed} from './jsonl.js';
@@ -156,6 +157,10 @@ async function checkModes(paths: WorkspacePaths): Promise<Found[]> {
 	const dirs = layoutDirs(paths);
 	const walked = await walkMeta(paths, paths.meta);
 	for (const target of new Set([...dirs, ...layoutFiles(paths), ...walked])) {
+		if (parseStagedName(path.basename(target))) {
+			continue; // a temp file: in flight, or a leftover the sweep reports
+		}
+
 		let stats;
 		try {
 			stats = await lstat(target);

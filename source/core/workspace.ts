@@ -47,7 +47,7 @@ export async function initWorkspace(root: string): Promise<InitResult> {
 	refuseUnexpected(paths.root, rootKind, 'folder', paths.root);
 	const created = rootKind === 'missing' || (await kindOf(paths.meta)) === 'missing';
 	if (rootKind === 'missing') {
-		await guard(paths.root, () => mkdir(paths.root, {recursive: true, mode: DIR_MODE}));
+		await guard(paths.root, async () => makeRoot(paths.root));
 		await guard(paths.root, () => chmod(paths.root, DIR_MODE));
 		changed.push(paths.root);
 	}
@@ -185,7 +185,7 @@ export function fsError(target: string, error: unknown, rootPath: string): CwsEr
 	const code = errnoCode(error);
 	if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') {
 		return new CwsError('READ_ONLY', `Cannot write ${target}: ${code === 'EROFS' ? 'the file system is read-only' : 'permission denied'}.`, {
-			hint: `Make ${rootPath} writable for this user, or choose another workspace with --workspace <dir>.`,
+			hint: `Make ${target === rootPath ? path.dirname(rootPath) : rootPath} writable for this user (or remount it read-write), or choose another workspace with --workspace <dir>.`,
 			cause: error,
 		});
 	}
@@ -208,6 +208,24 @@ export function fsError(target: string, error: unknown, rootPath: string): CwsEr
 		hint: 'Check the path and its permissions, then try again.',
 		cause: error,
 	});
+}
+
+/**
+ * mkdir of the root, then of its missing parents only when needed: Node's
+ * recursive mkdir reports ENOENT instead of EROFS on a read-only disk,
+ * which would tell the user the wrong story.
+ */
+async function makeRoot(root: string): Promise<void> {
+	try {
+		await mkdir(root, {mode: DIR_MODE});
+	} catch (error) {
+		if (errnoCode(error) !== 'ENOENT') {
+			throw error;
+		}
+
+		await mkdir(path.dirname(root), {recursive: true});
+		await mkdir(root, {mode: DIR_MODE});
+	}
 }
 
 async function ensureDir(dir: string, rootPath: string): Promise<boolean> {
