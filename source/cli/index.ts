@@ -1,7 +1,9 @@
+import {projectCommands} from './projects.js';
 import type {CliCommand} from './types.js';
 import {workspaceCommands} from './workspace.js';
 
 /** Every subcommand of `cws`, in the order `cws --help` lists them. One line per group. */
 export const commands: CliCommand[] = [
 	...workspaceCommands,
+	...projectCommands,
 ];
