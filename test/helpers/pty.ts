@@ -93,6 +93,14 @@ const running = new Set<{dispose(): Promise<void>}>();
 
 /** Starts `node dist/cli.js` in a pseudo-terminal (80×24 unless told) with a clean temp HOME. */
 export async function startCws(options: StartOptions = {}): Promise<CwsTerminal> {
+	return startTerminal({...options, command: process.execPath, args: [CLI_PATH, ...(options.args ?? [])]});
+}
+
+/**
+ * Starts any program the same way (clean env, temp HOME, headless xterm);
+ * startCws is this with `node dist/cli.js`. Useful to test the harness itself.
+ */
+export async function startTerminal(options: StartOptions & {command: string}): Promise<CwsTerminal> {
 	const cols = options.cols ?? 80;
 	const rows = options.rows ?? 24;
 	const home = await mkdtemp(path.join(os.tmpdir(), 'cws-pty-'));
@@ -127,7 +135,7 @@ export async function startCws(options: StartOptions = {}): Promise<CwsTerminal>
 	terminal.parser.registerCsiHandler({prefix: '?', final: 'h'}, cursorMode(true));
 	terminal.parser.registerCsiHandler({prefix: '?', final: 'l'}, cursorMode(false));
 
-	const child = pty.spawn(process.execPath, [CLI_PATH, ...(options.args ?? [])], {
+	const child = pty.spawn(options.command, options.args ?? [], {
 		name: 'xterm-256color',
 		cols,
 		rows,
