@@ -1,0 +1,230 @@
+import {randomBytes} from 'node:crypto';
+import {readdir, stat} from 'node:fs/promises';
+import path from 'node:path';
+import {ensurePrivateDir} from '../atomic-write.js';
+import {CwsError, errnoCode} from '../errors.js';
+import type {WorkspacePaths} from '../paths.js';
+import type {StateSpec, Store} from '../store.js';
+import {parseJob} from './job-schema.js';
+import type {Job} from './types.js';
+
+/** What the queue needs of an opened workspace (openWorkspace's result fits). */
+export type QueueWorkspace = {paths: WorkspacePaths; store: Store};
+
+/** Job ids: a base-36 time (sorts by creation) and a random part. */
+const JOB_ID = /^[0-9a-z]{9}-[0-9a-f]{8}$/;
+const JOB_FILE = /^([0-9a-z]{9}-[0-9a-f]{8})\.json$/;
+
+export function newJobId(now: number): string {
+	return `${now.toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`;
+}
+
+export function isJobId(value: string): boolean {
+	return JOB_ID.test(value);
+}
+
+/** Folders under .cws/queue/. */
+export function queueDirs(paths: WorkspacePaths): {jobs: string; leases: string; logs: string; keys: string; exports: string} {
+	return {
+		jobs: paths.queue,
+		leases: path.join(paths.queue, 'leases'),
+		logs: path.join(paths.queue, 'logs'),
+		keys: path.join(paths.queue, 'keys'),
+		exports: path.join(paths.meta, 'exports'),
+	};
+}
+
+const ensured = new WeakMap<Store, Promise<void>>();
+
+/** Creates .cws/queue and its folders (0700) once per store in this process. */
+export async function ensureQueueDirs(ws: QueueWorkspace): Promise<void> {
+	let pending = ensured.get(ws.store);
+	if (!pending) {
+		const dirs = queueDirs(ws.paths);
+		pending = (async () => {
+			for (const dir of [dirs.jobs, dirs.leases, dirs.logs, dirs.keys]) {
+				await ensurePrivateDir(dir);
+			}
+		})();
+		ensured.set(ws.store, pending);
+		pending.catch(() => ensured.delete(ws.store));
+	}
+
+	await pending;
+}
+
+/**
+ * One state file per job, `queue/<id>.json`, through the store: each write is
+ * atomic, fsynced and checksummed, and a read-modify-write is serialised by
+ * the job's own lock and fenced by its generation, which is what makes a
+ * claim or a cancel a compare-and-set across processes. No backups: a job is
+ * rewritten a handful of times and its history is its log, so backups would
+ * only multiply files; a job file that fails verification is quarantined and
+ * listed as unreadable instead of stopping the queue.
+ */
+export function jobSpec(id: string): StateSpec<Job | null> {
+	return {
+		name: `queue/${id}.json`,
+		version: 1,
+		backups: 0,
+		parse: payload => parseJob(payload, id),
+		initial: () => null,
+	};
+}
+
+/** Reads one job; JOB_NOT_FOUND when there is none with that id. */
+export async function readJob(ws: QueueWorkspace, id: string): Promise<Job> {
+	const {data} = await ws.store.read(jobSpec(id));
+	if (data === null) {
+		throw notFound(ws, id);
+	}
+
+	return data;
+}
+
+export function notFound(ws: QueueWorkspace, id: string): CwsError {
+	return new CwsError('JOB_NOT_FOUND', `There is no job ${id} in ${ws.paths.queue}.`, {
+		hint: 'Run `cws queue` to see the jobs (finished jobs are removed after their retention time).',
+	});
+}
+
+/** Thrown from a mutation to leave the job as it is; `mutateJob` returns undefined. */
+class Unchanged extends Error {}
+
+/**
+ * Compare-and-set on one job: `fn` sees the current job under its lock and
+ * returns the next one, or undefined to change nothing.
+ */
+export async function mutateJob(ws: QueueWorkspace, id: string, fn: (job: Job) => Job | undefined): Promise<Job | undefined> {
+	try {
+		const {data} = await ws.store.update(jobSpec(id), current => {
+			if (current === null) {
+				throw notFound(ws, id);
+			}
+
+			const next = fn(current);
+			if (next === undefined) {
+				throw new Unchanged();
+			}
+
+			return next;
+		});
+		return data ?? undefined;
+	} catch (error) {
+		if (error instanceof Unchanged) {
+			return undefined;
+		}
+
+		throw error;
+	}
+}
+
+/** A job file the listing could not read: shown, never silently dropped. */
+export type UnreadableJob = {id: string; file: string; error: string};
+
+export type JobListing = {jobs: Job[]; unreadable: UnreadableJob[]};
+
+type CacheEntry = {identity: string; job: Job};
+const caches = new WeakMap<Store, Map<string, CacheEntry>>();
+
+/**
+ * Every job in .cws/queue/, oldest first. Files whose inode and times have
+ * not changed since the last listing in this process are not read again, so
+ * polling a queue of hundreds of finished jobs stays cheap.
+ */
+export async function listJobs(ws: QueueWorkspace): Promise<JobListing> {
+	let names: string[];
+	try {
+		names = await readdir(ws.paths.queue);
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return {jobs: [], unreadable: []};
+		}
+
+		throw error;
+	}
+
+	let cache = caches.get(ws.store);
+	if (!cache) {
+		cache = new Map();
+		caches.set(ws.store, cache);
+	}
+
+	const jobs: Job[] = [];
+	const unreadable: UnreadableJob[] = [];
+	const seen = new Set<string>();
+	for (const name of names.sort()) {
+		const id = JOB_FILE.exec(name)?.[1];
+		if (id === undefined) {
+			continue;
+		}
+
+		const file = path.join(ws.paths.queue, name);
+		seen.add(id);
+		try {
+			const identity = await fileIdentity(file);
+			if (identity === undefined) {
+				continue;
+			}
+
+			const cached = cache.get(id);
+			if (cached?.identity === identity) {
+				jobs.push(cached.job);
+				continue;
+			}
+
+			const job = (await ws.store.read(jobSpec(id))).data;
+			if (job) {
+				cache.set(id, {identity, job});
+				jobs.push(job);
+			}
+		} catch (error) {
+			cache.delete(id);
+			unreadable.push({id, file, error: error instanceof Error ? error.message : String(error)});
+		}
+	}
+
+	for (const id of cache.keys()) {
+		if (!seen.has(id)) {
+			cache.delete(id);
+		}
+	}
+
+	return {jobs, unreadable};
+}
+
+async function fileIdentity(file: string): Promise<string | undefined> {
+	try {
+		const stats = await stat(file, {bigint: true});
+		return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
+	} catch (error) {
+		if (errnoCode(error) === 'ENOENT') {
+			return undefined;
+		}
+
+		throw error;
+	}
+}
+
+/** Finds a job by its id or a unique prefix of it (as printed by `cws queue`). */
+export async function resolveJobId(ws: QueueWorkspace, idOrPrefix: string): Promise<string> {
+	if (isJobId(idOrPrefix)) {
+		return idOrPrefix;
+	}
+
+	if (!/^[0-9a-z-]{4,}$/.test(idOrPrefix)) {
+		throw notFound(ws, idOrPrefix);
+	}
+
+	const {jobs} = await listJobs(ws);
+	const matches = jobs.filter(job => job.id.startsWith(idOrPrefix));
+	if (matches.length === 1) {
+		return matches[0]!.id;
+	}
+
+	if (matches.length > 1) {
+		throw new CwsError('JOB_AMBIGUOUS', `${idOrPrefix} matches ${matches.length} jobs.`, {hint: 'Give more characters of the job id.'});
+	}
+
+	throw notFound(ws, idOrPrefix);
+}

@@ -1,0 +1,347 @@
+import {stat} from 'node:fs/promises';
+import path from 'node:path';
+import {backoffDelay} from './backoff.js';
+import {readSyncConfig, type RetryPolicy, type SyncConfig} from './config.js';
+import type {CommandRunner} from './exec.js';
+import type {CommandRecorder} from './run-context.js';
+import {ensureQueueDirs, listJobs, type QueueWorkspace} from './jobs.js';
+import {claimJob, newWorkerIdentity, recoverDeadWorkers, type WorkerIdentity} from './lease.js';
+import {pruneJobs} from './retention.js';
+import {runClaimedJob, type RunningEntry} from './run-job.js';
+import {DEFAULT_RUNNERS, type RunnerTable} from './runners/index.js';
+import {WAITING_STATES, type Job} from './types.js';
+
+export type WorkerOptions = {
+	/** Run every job that is due now, then resolve (`cws queue work --once`). */
+	once?: boolean;
+	/** Like once, but also waits out backoffs: resolves when no job is waiting at all (cexit's final syncs, tests). */
+	drain?: boolean;
+	/** Jobs this worker runs at the same time (default: the config's, 2). */
+	concurrency?: number;
+	/** Stops the worker; what happens to running jobs is `onStop`. */
+	signal?: AbortSignal;
+	/** 'requeue' (default): kill running commands, put their jobs back uncounted. 'finish': let them end. */
+	onStop?: StopMode;
+	/** Runners by kind; custom targets name theirs in `custom`. */
+	runners?: Partial<RunnerTable>;
+	/** Policy; default read from .cws/config.json at start and every recovery round. */
+	config?: SyncConfig;
+	/** Overrides of the retry policy (tests make the backoff short). */
+	retry?: Partial<RetryPolicy>;
+	/** How often the queue folder is checked for changes (ms, default 250). */
+	pollMs?: number;
+	/** How often a running job's lease is refreshed and checked for a cancel (ms, default 2000). */
+	heartbeatMs?: number;
+	/** A lease of another host whose heartbeat is older than this is dead (ms, default 60 s). */
+	leaseTtlMs?: number;
+	/** How often jobs of dead workers are looked for (ms, default 10 s; always at start). */
+	recoverEveryMs?: number;
+	/** How often finished jobs past retention are removed (ms, default 10 min; always at start). */
+	pruneEveryMs?: number;
+	exec?: CommandRunner;
+	env?: NodeJS.ProcessEnv;
+	commandLog?: CommandRecorder;
+	random?: () => number;
+	now?: () => number;
+	onEvent?: (event: WorkerEvent) => void;
+};
+
+export type StopMode = 'requeue' | 'finish';
+
+/** What a worker reports as it goes (the TUI shows toasts; `cws queue work` prints lines). */
+export type WorkerEvent =
+	| {type: 'claimed'; job: Job}
+	| {type: 'finished'; job: Job}
+	| {type: 'requeued'; job: Job}
+	| {type: 'recovered'; job: Job}
+	| {type: 'pruned'; count: number}
+	| {type: 'error'; message: string};
+
+export type WorkerSummary = {claimed: number; done: number; failed: number; dead: number; conflict: number; cancelled: number; requeued: number; recovered: number; errors: string[]};
+
+/** A job this worker is running, for the pane (elapsed time, current command) and for cexit. */
+export type RunningJob = {job: Job; startedAt: number; command: readonly string[] | undefined};
+
+/**
+ * A queue worker: claims due jobs up to its concurrency, runs them, retries
+ * with backoff, recovers jobs of dead workers and prunes old ones. Any number
+ * of workers (TUIs, `cws queue work`) can share a workspace.
+ */
+export class QueueWorker {
+	private readonly ws: QueueWorkspace;
+	private readonly options: WorkerOptions;
+	private readonly inflight = new Map<string, RunningEntry>();
+	private readonly summary: WorkerSummary = {claimed: 0, done: 0, failed: 0, dead: 0, conflict: 0, cancelled: 0, requeued: 0, recovered: 0, errors: []};
+	private config: SyncConfig | undefined;
+	private identity: (WorkerIdentity & {release(): void}) | undefined;
+	private stopMode: StopMode | undefined;
+	private wakeUp: (() => void) | undefined;
+	private started: Promise<WorkerSummary> | undefined;
+
+	constructor(ws: QueueWorkspace, options: WorkerOptions = {}) {
+		this.ws = ws;
+		this.options = options;
+	}
+
+	/** Runs the loop; resolves when `once` has nothing left that is due, or after stop(). */
+	async start(): Promise<WorkerSummary> {
+		this.started ??= this.loop();
+		return this.started;
+	}
+
+	/** Stops claiming; running jobs are put back ('requeue') or allowed to end ('finish'). */
+	async stop(mode: StopMode = this.options.onStop ?? 'requeue'): Promise<WorkerSummary> {
+		this.stopMode ??= mode;
+		this.wake();
+		return this.started ?? this.summary;
+	}
+
+	/** Scan the queue now (e.g. right after enqueuing from the same process). */
+	wake(): void {
+		this.wakeUp?.();
+	}
+
+	/** Jobs this worker is running right now. */
+	running(): RunningJob[] {
+		return [...this.inflight.values()].map(entry => ({job: entry.job, startedAt: entry.startedAt, command: entry.command}));
+	}
+
+	private now(): number {
+		return (this.options.now ?? Date.now)();
+	}
+
+	private async loop(): Promise<WorkerSummary> {
+		const options = this.options;
+		const signal = options.signal;
+		const onAbort = () => void this.stop();
+		signal?.addEventListener('abort', onAbort, {once: true});
+		if (signal?.aborted) {
+			this.stopMode ??= options.onStop ?? 'requeue';
+		}
+
+		this.identity = newWorkerIdentity();
+		const pollMs = options.pollMs ?? 250;
+		let lastRecover = Number.NEGATIVE_INFINITY;
+		let lastPrune = Number.NEGATIVE_INFINITY;
+		let lastScan = Number.NEGATIVE_INFINITY;
+		let lastStamp = '';
+		let nextDue = Number.POSITIVE_INFINITY;
+		let waitingLeft = true;
+		try {
+			await ensureQueueDirs(this.ws);
+			while (this.stopMode === undefined) {
+				const now = this.now();
+				if (now - lastRecover >= (options.recoverEveryMs ?? 10_000)) {
+					lastRecover = now;
+					await this.guard(async () => this.recover(now));
+				}
+
+				if (now - lastPrune >= (options.pruneEveryMs ?? 600_000)) {
+					lastPrune = now;
+					await this.guard(async () => this.prune(now));
+				}
+
+				const stamp = await folderStamp(this.ws.paths.queue);
+				const config = await this.currentConfig();
+				const concurrency = options.concurrency ?? config.concurrency;
+				let dueLeft = false;
+				const finishing = options.once === true || options.drain === true;
+				const mustScan = stamp !== lastStamp || now >= nextDue || now - lastScan >= 5000 || (finishing && this.inflight.size === 0);
+				if (this.inflight.size < concurrency && mustScan) {
+					lastStamp = stamp;
+					lastScan = now;
+					const scan = await this.guard(async () => this.fill(concurrency, config));
+					nextDue = scan?.nextDue ?? now + pollMs;
+					dueLeft = scan?.dueLeft ?? true;
+					waitingLeft = scan?.waitingLeft ?? true;
+				} else {
+					dueLeft = this.inflight.size >= concurrency;
+				}
+
+				if (finishing && this.inflight.size === 0 && !dueLeft && lastScan === now && !(options.drain && waitingLeft)) {
+					break;
+				}
+
+				await this.sleep(Math.max(1, Math.min(pollMs, nextDue - this.now())));
+			}
+		} finally {
+			signal?.removeEventListener('abort', onAbort);
+			if ((this.stopMode ?? 'finish') === 'requeue') {
+				for (const entry of this.inflight.values()) {
+					entry.stop('requeue');
+				}
+			}
+
+			await Promise.allSettled([...this.inflight.values()].map(async entry => entry.finished));
+			this.identity.release();
+		}
+
+		return this.summary;
+	}
+
+	/** Claims and starts due jobs until the slots are full. */
+	private async fill(concurrency: number, config: SyncConfig): Promise<{nextDue: number; dueLeft: boolean; waitingLeft: boolean}> {
+		const {jobs} = await listJobs(this.ws);
+		const now = this.now();
+		let nextDue = Number.POSITIVE_INFINITY;
+		const due: Job[] = [];
+		for (const job of jobs) {
+			if (!WAITING_STATES.includes(job.state) || job.cancelRequested || this.inflight.has(job.id)) {
+				continue;
+			}
+
+			if (job.dueAt <= now) {
+				due.push(job);
+			} else {
+				nextDue = Math.min(nextDue, job.dueAt);
+			}
+		}
+
+		const waitingLeft = due.length > 0 || nextDue !== Number.POSITIVE_INFINITY;
+		due.sort((a, b) => a.dueAt - b.dueAt || a.createdAt - b.createdAt);
+		let dueLeft = false;
+		for (const job of due) {
+			if (this.inflight.size >= concurrency || this.stopMode !== undefined) {
+				dueLeft = true;
+				break;
+			}
+
+			const claimed = await claimJob(this.ws, job, this.identity!, now);
+			if (!claimed) {
+				// Someone else has it, or a claim is in progress elsewhere: look again soon.
+				dueLeft ||= (await this.stillWaiting(job));
+				continue;
+			}
+
+			this.summary.claimed++;
+			this.emit({type: 'claimed', job: claimed});
+			this.launch(claimed, config);
+		}
+
+		return {nextDue, dueLeft, waitingLeft};
+	}
+
+	private async stillWaiting(job: Job): Promise<boolean> {
+		const current = (await listJobs(this.ws)).jobs.find(item => item.id === job.id);
+		return current !== undefined && WAITING_STATES.includes(current.state) && current.dueAt <= this.now();
+	}
+
+	private launch(job: Job, config: SyncConfig): void {
+		const options = this.options;
+		const retry = {...config.retry, ...options.retry};
+		const entry = runClaimedJob({
+			ws: this.ws,
+			job,
+			identity: this.identity!,
+			runners: {...DEFAULT_RUNNERS, ...options.runners, custom: {...DEFAULT_RUNNERS.custom, ...options.runners?.custom}},
+			timeoutMs: config.timeoutMs,
+			heartbeatMs: options.heartbeatMs ?? 2000,
+			backoff: attempt => backoffDelay(attempt, retry, options.random),
+			now: () => this.now(),
+			...(options.exec ? {exec: options.exec} : {}),
+			...(options.env ? {env: options.env} : {}),
+			...(options.commandLog ? {commandLog: options.commandLog} : {}),
+		});
+		this.inflight.set(job.id, entry);
+		void entry.finished.then(outcome => {
+			this.inflight.delete(job.id);
+			if (outcome.error) {
+				this.summary.errors.push(outcome.error);
+				this.emit({type: 'error', message: outcome.error});
+			}
+
+			if (outcome.job) {
+				if (outcome.requeued) {
+					this.summary.requeued++;
+					this.emit({type: 'requeued', job: outcome.job});
+				} else {
+					const state = outcome.job.state;
+					if (state === 'done' || state === 'failed' || state === 'dead' || state === 'conflict' || state === 'cancelled') {
+						this.summary[state]++;
+					}
+
+					this.emit({type: 'finished', job: outcome.job});
+				}
+			}
+
+			this.wake();
+		});
+	}
+
+	private async recover(now: number): Promise<void> {
+		const {jobs} = await listJobs(this.ws);
+		const mine = new Set(this.inflight.keys());
+		const moved = await recoverDeadWorkers(this.ws, jobs.filter(job => !mine.has(job.id)), {
+			now,
+			ttlMs: this.options.leaseTtlMs ?? 60_000,
+			identity: this.identity!,
+		});
+		for (const job of moved) {
+			this.summary.recovered++;
+			this.emit({type: 'recovered', job});
+		}
+
+		this.config = this.options.config ?? await readSyncConfig(this.ws.paths, this.ws.store);
+	}
+
+	private async prune(now: number): Promise<void> {
+		const config = await this.currentConfig();
+		const count = await pruneJobs(this.ws, (await listJobs(this.ws)).jobs, config.retention, now);
+		if (count > 0) {
+			this.emit({type: 'pruned', count});
+		}
+	}
+
+	private async currentConfig(): Promise<SyncConfig> {
+		this.config ??= this.options.config ?? await readSyncConfig(this.ws.paths, this.ws.store);
+		return this.config;
+	}
+
+	/** Runs one step of the loop; an error (a lock timeout, a full disk) is reported, and the loop goes on. */
+	private async guard<R>(step: () => Promise<R>): Promise<R | undefined> {
+		try {
+			return await step();
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			this.summary.errors.push(message);
+			this.emit({type: 'error', message});
+			return undefined;
+		}
+	}
+
+	private emit(event: WorkerEvent): void {
+		try {
+			this.options.onEvent?.(event);
+		} catch {
+			// A listener's failure must not stop the queue.
+		}
+	}
+
+	private async sleep(ms: number): Promise<void> {
+		await new Promise<void>(resolve => {
+			const timer = setTimeout(done, ms);
+			function done() {
+				clearTimeout(timer);
+				resolve();
+			}
+
+			this.wakeUp = done;
+		});
+		this.wakeUp = undefined;
+	}
+}
+
+/** Runs a worker until `once` is through or `signal` aborts. */
+export async function runWorker(ws: QueueWorkspace, options: WorkerOptions = {}): Promise<WorkerSummary> {
+	return new QueueWorker(ws, options).start();
+}
+
+/** A cheap change stamp of the queue folder: any job file written or removed changes it. */
+export async function folderStamp(dir: string): Promise<string> {
+	try {
+		const stats = await stat(path.resolve(dir), {bigint: true});
+		return `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
+	} catch {
+		return 'missing';
+	}
+}
