@@ -6,6 +6,8 @@ import {CwsError, errnoCode, isCwsError} from './errors.js';
 import {readJsonlDetailed} from './jsonl.js';
 import {STAGES, type WorkspacePaths} from './paths.js';
 import {Store, type StateSpec} from './store.js';
+import {workspaceConfigSpec} from './queue/config.js';
+import {jobSpec} from './queue/jobs.js';
 import {inspectMeta, sweepMeta} from './sweep.js';
 import {DIR_MODE, fsError, kindOf, layoutDirs, layoutFiles, requireWorkspace} from './workspace.js';
 
@@ -20,6 +22,8 @@ export type StateFileKind = {pattern: string; spec(name: string): StateSpec<unkn
 /** Every state file kind this cws knows. */
 export const STATE_FILE_KINDS: StateFileKind[] = [
 	{pattern: 'state.json', spec: () => boardStateSpec as StateSpec<unknown>},
+	{pattern: 'config.json', spec: () => workspaceConfigSpec as StateSpec<unknown>},
+	{pattern: 'queue/*.json', spec: name => jobSpec(path.posix.basename(name, '.json')) as StateSpec<unknown>},
 ];
 
 /** One thing wrong with a workspace. */

@@ -62,7 +62,8 @@ describe('cws verify', () => {
 		expect(code).toBe(0);
 		expect(report.ok).toBe(true);
 		expect(report.issues).toEqual([]);
-		expect(report.stateFiles).toEqual([{name: 'state.json', status: 'ok', generation: 2, backups: 2, schema: true}]);
+		expect(report.stateFiles).toContainEqual({name: 'state.json', status: 'ok', generation: 2, backups: 2, schema: true});
+		expect(report.stateFiles).toContainEqual({name: 'config.json', status: 'missing', backups: 0, schema: true});
 	});
 
 	it('finds damage without changing anything, repairs it with --repair, then passes', async () => {
@@ -159,6 +160,18 @@ describe('cws verify', () => {
 		const {code, report} = await verify(root);
 		expect(code).toBe(1);
 		expect(report.issues[0]?.problem).toContain('format version 99 is newer');
+	});
+
+	it('checks the envelope of a state file it does not know, and never repairs it', async () => {
+		const root = await workspace();
+		const unknown = path.join(root, '.cws/future.json');
+		await writeFile(unknown, '{"format":"cws-state","version":7,"generation":1,"sha256":"' + 'a'.repeat(64) + '","payload":{}}', {mode: 0o600});
+		const {code, report} = await verify(root, '--repair');
+		expect(code).toBe(1);
+		expect(report.stateFiles).toContainEqual({name: 'future.json', status: 'damaged', generation: 1, backups: 0, schema: false});
+		expect(report.issues).toHaveLength(1);
+		expect(report.issues[0]).toMatchObject({area: 'state', repairable: false});
+		expect(report.issues[0]?.problem).toContain('checksum mismatch');
 	});
 
 	it('refuses a folder that is not a workspace', async () => {
