@@ -154,6 +154,7 @@ async function ensureClone(target: ExportTarget, context: RunContext, clone: str
 	}
 
 	// Renamed into place only once complete: a crash mid-clone leaves no half clone.
+	await chmod(temporary, 0o700);
 	await rename(temporary, clone);
 	return undefined;
 }
