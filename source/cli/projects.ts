@@ -198,7 +198,7 @@ export const projectCommands: CliCommand[] = [
 	},
 	{
 		name: 'gates',
-		summary: 'What promoting a project would check, and the results (exit 1 if one fails)',
+		summary: 'What promoting would check, with results (exit 1 if one fails)',
 		usage: 'cws gates <name> [--stage S] [--json]',
 		positionals: {min: 1, max: 1},
 		options: {stage: {type: 'string', description: 'target stage (default: the next one)', valueName: 'stage'}, json},
