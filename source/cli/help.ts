@@ -29,7 +29,7 @@ export function commandHelp(command: CliCommand): string {
 	const lines = [
 		`Usage: ${command.usage}`,
 		'',
-		command.summary,
+		...wrap(command.summary, HELP_WIDTH),
 		'',
 		'Flags:',
 		...optionLines({...command.options, ...COMMON_OPTIONS}),
@@ -44,7 +44,29 @@ function optionLines(options: Record<string, CliOption>): string[] {
 		return [`${short}--${name}${value}`, option.description] as const;
 	});
 	const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
-	return rows.map(([flag, description]) => `  ${pad(flag, width)}${description}`);
+	return rows.flatMap(([flag, description]) => {
+		const [first = '', ...rest] = wrap(description, Math.max(HELP_WIDTH - width - 2, 30));
+		return [`  ${pad(flag, width)}${first}`, ...rest.map(line => `  ${' '.repeat(width)}${line}`)];
+	});
+}
+
+/** Help fits an 80-column terminal; long descriptions continue under themselves. */
+const HELP_WIDTH = 80;
+
+function wrap(text: string, width: number): string[] {
+	const lines: string[] = [];
+	let line = '';
+	for (const word of text.split(' ')) {
+		if (line !== '' && line.length + 1 + word.length > width) {
+			lines.push(line);
+			line = word;
+		} else {
+			line = line === '' ? word : `${line} ${word}`;
+		}
+	}
+
+	lines.push(line);
+	return lines;
 }
 
 function pad(text: string, width: number): string {

@@ -64,7 +64,7 @@ export const workspaceCommands: CliCommand[] = [
 	},
 	{
 		name: 'verify',
-		summary: 'Check the layout and every state file (--repair fixes what it can)',
+		summary: 'Check layout, modes and state files (--repair fixes what it can)',
 		usage: 'cws verify [--repair] [--json]',
 		options: {
 			repair: {type: 'boolean', description: 'fix what is safe: restore backups, remove leftovers, fix folders'},

@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises';
 import {afterAll, beforeAll, describe, expect, it} from 'vitest';
+import {commandHelp} from '../../source/cli/help.js';
 import {commands} from '../../source/cli/index.js';
 import {makeTemp, removeTemp, runCws} from './run-cws.js';
 
@@ -54,6 +55,14 @@ describe('cws --help and --version', () => {
 		expect(result.stdout.trim()).toBe(pkg.version);
 		const short = await runCws(['-V'], {home});
 		expect(short.stdout.trim()).toBe(pkg.version);
+	});
+
+	it('keeps every command\'s help within 80 columns (a long usage line aside)', () => {
+		for (const command of commands) {
+			for (const line of commandHelp(command).split('\n').filter(text => !text.startsWith('Usage: '))) {
+				expect(line.length, `cws ${command.name} --help: ${line}`).toBeLessThanOrEqual(80);
+			}
+		}
 	});
 
 	it('shows the usage and flags of one command with `cws <sub> --help`', async () => {
