@@ -59,14 +59,9 @@ export function parseCmdline(text: string): string[] {
 		return [];
 	}
 
-	const parts = text.split('\0');
-	// A normal cmdline ends with NUL, leaving one empty tail; a process that
-	// rewrote its title may leave several.
-	while (parts.length > 0 && parts.at(-1) === '') {
-		parts.pop();
-	}
-
-	return parts;
+	// One NUL ends every argument, the last one included; anything before a
+	// final NUL is an argument, even an empty one (`prog --name ''`).
+	return (text.endsWith('\0') ? text.slice(0, -1) : text).split('\0');
 }
 
 const DELETED_SUFFIX = ' (deleted)';
