@@ -6,7 +6,8 @@ import os from 'node:os';
  * Field 22 of /proc/<pid>/stat: when the process started, in clock ticks
  * since boot. A pid plus this value names one process for the machine's
  * uptime, so a recycled pid is never mistaken for the process we recorded.
- * Undefined when the process does not exist (or /proc is unavailable).
+ * Undefined when the process does not exist or is a zombie (or /proc is
+ * unavailable).
  */
 export async function processStartTime(pid: number): Promise<string | undefined> {
 	try {
@@ -27,9 +28,10 @@ export function processStartTimeSync(pid: number): string | undefined {
 
 function parseStartTime(stat: string): string | undefined {
 	// The command name (field 2) is in parentheses and may itself contain
-	// spaces or ')': split after the LAST ')'. Field 3 is then index 0.
+	// spaces or ')': split after the LAST ')'. Field 3 (the state) is then
+	// index 0. A zombie has exited; only its parent has not collected it yet.
 	const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return rest[19];
+	return rest[0] === 'Z' || rest[0] === 'X' ? undefined : rest[19];
 }
 
 /** True when the process that had `startTime` still runs under `pid`. */

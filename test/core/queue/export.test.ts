@@ -4,6 +4,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {DEFAULT_SYNC_CONFIG} from '../../../source/core/queue/config.js';
 import {enqueueJob} from '../../../source/core/queue/enqueue.js';
 import {readJob} from '../../../source/core/queue/jobs.js';
+import type {ExportTarget} from '../../../source/core/queue/types.js';
 import {runWorker} from '../../../source/core/queue/worker.js';
 import {tempDirs} from '../../helpers/tmp.js';
 import {FAST_RETRY, git, makeBareRemote, makeGitProject, makeWorkspace, testEnv} from './helpers.js';
@@ -32,7 +33,7 @@ describe('public export target', () => {
 		// Untracked and ignored files never travel.
 		await writeFile(path.join(project, 'untracked.txt'), 'local only\n');
 		const publicRepo = await makeBareRemote(path.join(root, 'public.git'));
-		const target = {name: 'public', kind: 'export', repo: publicRepo, privatePaths: ['internal/', 'notes.txt']} as const;
+		const target: ExportTarget = {name: 'public', kind: 'export', repo: publicRepo, privatePaths: ['internal/', 'notes.txt']};
 
 		const first = await enqueueJob(ws, {project: 'lib', target, stage: 'public'});
 		await runWorker(ws, {once: true, config, env: testEnv()});

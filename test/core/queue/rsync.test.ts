@@ -5,6 +5,7 @@ import {DEFAULT_SYNC_CONFIG} from '../../../source/core/queue/config.js';
 import {enqueueJob} from '../../../source/core/queue/enqueue.js';
 import {readJob} from '../../../source/core/queue/jobs.js';
 import {readJobLog} from '../../../source/core/queue/log.js';
+import type {RsyncTarget} from '../../../source/core/queue/types.js';
 import {runWorker} from '../../../source/core/queue/worker.js';
 import {tempDirs} from '../../helpers/tmp.js';
 import {FAST_RETRY, makeGitProject, makeWorkspace, testEnv} from './helpers.js';
@@ -33,7 +34,7 @@ describe('rsync backup target', () => {
 		const ws = await makeWorkspace(root);
 		const project = await makeGitProject(ws, 'notes', 'active', {'a.txt': 'one\n', 'sub/b.txt': 'two\n', 'build/out.bin': 'skip me\n'});
 		const dest = path.join(root, 'backups', 'deep', 'notes');
-		const target = {name: 'backup', kind: 'rsync', dest, excludes: ['/build/']} as const;
+		const target: RsyncTarget = {name: 'backup', kind: 'rsync', dest, excludes: ['/build/']};
 
 		const first = await enqueueJob(ws, {project: 'notes', target, stage: 'active'});
 		await runWorker(ws, {once: true, config, env: testEnv()});

@@ -3,7 +3,7 @@ import {chmod, lstat, mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {describeFailure, succeeded} from '../exec.js';
 import type {ExportTarget} from '../types.js';
-import {dead, done, retry, type RunContext, type Runner} from './types.js';
+import {dead, done, refuseOptionLike, retry, type RunContext, type Runner} from './types.js';
 
 /** Git file mode of a submodule entry: not a file we could export. */
 const GITLINK_MODE = '160000';
@@ -18,6 +18,16 @@ const GITLINK_MODE = '160000';
  */
 export const runExport: Runner<ExportTarget> = async (target, context) => {
 	const {project, projectDir} = context;
+	const refused = refuseOptionLike({repository: target.repo, branch: target.branch}, project);
+	if (refused) {
+		return refused;
+	}
+
+	if (/^(ext|fd)::/i.test(target.repo)) {
+		return dead('BAD_TARGET', `Refused to export ${project}: the repository ${JSON.stringify(target.repo)} uses a command-running transport.`,
+			'Use an https://, ssh:// or host:path repository in .cws/config.json.');
+	}
+
 	const listed = await context.run(['git', 'ls-files', '-z', '--stage'], {cwd: projectDir, captureStdout: true});
 	if (!succeeded(listed)) {
 		return dead('NOT_A_REPO', `Project ${project} is not a git repository; only tracked files can be exported.`,

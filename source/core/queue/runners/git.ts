@@ -1,7 +1,7 @@
 import {realpath} from 'node:fs/promises';
 import {describeFailure, succeeded} from '../exec.js';
 import type {CommandRecord, GitTarget, RunOutcome} from '../types.js';
-import {conflict, dead, done, retry, shellQuote, type RunContext, type Runner} from './types.js';
+import {conflict, dead, done, refuseOptionLike, retry, shellQuote, type RunContext, type Runner} from './types.js';
 
 /**
  * Pushes a branch to a remote without ever forcing: the remote's branch is
@@ -11,6 +11,11 @@ import {conflict, dead, done, retry, shellQuote, type RunContext, type Runner} f
  */
 export const runGitPush: Runner<GitTarget> = async (target, context) => {
 	const {project, projectDir} = context;
+	const refused = refuseOptionLike({remote: target.remote, branch: target.branch}, project);
+	if (refused) {
+		return refused;
+	}
+
 	const git = async (...args: string[]) => context.run(['git', ...args], {cwd: projectDir});
 
 	const top = await git('rev-parse', '--show-toplevel');

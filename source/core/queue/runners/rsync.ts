@@ -2,7 +2,7 @@ import {chmod, mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import {describeFailure} from '../exec.js';
 import type {RsyncTarget} from '../types.js';
-import {dead, done, retry, type Runner} from './types.js';
+import {dead, done, refuseOptionLike, retry, type Runner} from './types.js';
 
 /** rsync exit code for "some source files vanished while copying": the rest is safe. */
 const RSYNC_VANISHED = 24;
@@ -28,6 +28,11 @@ export function parseRsyncDest(dest: string): {remote: false; path: string} | {r
  */
 export const runRsync: Runner<RsyncTarget> = async (target, context) => {
 	const dest = parseRsyncDest(target.dest);
+	const refused = refuseOptionLike({destination: target.dest, 'destination host': dest.remote ? dest.host : undefined}, context.project);
+	if (refused) {
+		return refused;
+	}
+
 	if (!dest.remote) {
 		if (!path.isAbsolute(dest.path)) {
 			return dead('BAD_DEST', `Backup destination ${target.dest} of ${context.project} is not an absolute path.`,

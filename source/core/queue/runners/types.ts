@@ -47,3 +47,19 @@ function jobError(code: string, message: string, hint: string | undefined): JobE
 export function shellQuote(word: string): string {
 	return /^[\w./:@%+=,-]+$/.test(word) ? word : `'${word.replaceAll('\'', '\'\\\'\'')}'`;
 }
+
+/**
+ * A target value that would reach git, rsync or ssh looking like an option.
+ * The config refuses these already; runners check again because a job file
+ * outlives the config that produced it.
+ */
+export function refuseOptionLike(values: Record<string, string | undefined>, project: string): RunOutcome | undefined {
+	for (const [what, value] of Object.entries(values)) {
+		if (value?.startsWith('-')) {
+			return dead('BAD_TARGET', `Refused to sync ${project}: the ${what} ${JSON.stringify(value)} starts with '-' and would be read as an option.`,
+				'Fix the target in .cws/config.json, then retry the job.');
+		}
+	}
+
+	return undefined;
+}
