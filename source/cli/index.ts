@@ -1,3 +1,4 @@
+import {processCommands, withProcessCleanup} from './processes.js';
 import {projectCommands} from './projects.js';
 import type {CliCommand} from './types.js';
 import {workspaceCommands} from './workspace.js';
@@ -5,5 +6,6 @@ import {workspaceCommands} from './workspace.js';
 /** Every subcommand of `cws`, in the order `cws --help` lists them. One line per group. */
 export const commands: CliCommand[] = [
 	...workspaceCommands,
-	...projectCommands,
+	...withProcessCleanup(projectCommands),
+	...processCommands,
 ];

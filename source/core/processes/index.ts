@@ -18,3 +18,5 @@ export {DEFAULT_GRACE_MS, KILL_CONFIRM_MS, STOP_SIGNALS, type SignalSent, type S
 export {REQUESTERS, type ProcessInfo, type ProcessTarget, type Requester} from './types.js';
 export {whitelistSpec, type AddRuleResult, type WhitelistData} from './whitelist.js';
 export type {RawProcess} from './linux-reader.js';
+export {describeEntry, describePlan, describeResult, entryJson, formatBytes, formatRunTime, processTable, ruleLine} from './format.js';
+export {parseGraceSeconds, parseStopSignal} from './signals.js';
