@@ -6,6 +6,7 @@ import {CwsError, errnoCode, isCwsError} from './errors.js';
 import {readJsonlDetailed} from './jsonl.js';
 import {STAGES, type WorkspacePaths} from './paths.js';
 import {Store, type StateSpec} from './store.js';
+import {whitelistSpec} from './processes/whitelist.js';
 import {workspaceConfigSpec} from './queue/config.js';
 import {jobSpec} from './queue/jobs.js';
 import {inspectMeta, sweepMeta} from './sweep.js';
@@ -23,6 +24,7 @@ export type StateFileKind = {pattern: string; spec(name: string): StateSpec<unkn
 export const STATE_FILE_KINDS: StateFileKind[] = [
 	{pattern: 'state.json', spec: () => boardStateSpec as StateSpec<unknown>},
 	{pattern: 'config.json', spec: () => workspaceConfigSpec as StateSpec<unknown>},
+	{pattern: 'whitelist.json', spec: () => whitelistSpec as StateSpec<unknown>},
 	{pattern: 'queue/*.json', spec: name => jobSpec(path.posix.basename(name, '.json')) as StateSpec<unknown>},
 ];
 
