@@ -1,12 +1,11 @@
 import {readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {atomicWriteFile} from '../store.js';
-import {CwsError} from '../errors.js';
 import type {Stage} from '../paths.js';
 import {ensureQueueDirs, jobSpec, newJobId, queueDirs, type QueueWorkspace} from './jobs.js';
 import {appendJobLog} from './log.js';
 import {WAITING_STATES, type Job, type JobReason, type Target} from './types.js';
-import {PROJECT_NAME} from './validate.js';
+import {assertProjectName} from '../board/index.js';
 
 export type EnqueueRequest = {
 	project: string;
@@ -67,11 +66,7 @@ export async function writeKey(ws: QueueWorkspace, project: string, target: stri
  */
 export async function enqueueJob(ws: QueueWorkspace, request: EnqueueRequest): Promise<EnqueueResult> {
 	const {project, target} = request;
-	if (!PROJECT_NAME.test(project)) {
-		throw new CwsError('BAD_PROJECT_NAME', `Cannot queue a sync for ${JSON.stringify(project)}: not a valid project name.`, {
-			hint: 'Project names are lower-case letters, digits, dot, dash and underscore (`cws list` shows them).',
-		});
-	}
+	assertProjectName(project);
 
 	await ensureQueueDirs(ws);
 	return ws.store.withLock(keyLockName(project, target.name), async () => {

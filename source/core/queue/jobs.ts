@@ -228,3 +228,13 @@ export async function resolveJobId(ws: QueueWorkspace, idOrPrefix: string): Prom
 
 	throw notFound(ws, idOrPrefix);
 }
+
+/** A cheap change stamp of a folder: writing or removing any job file in it changes it. */
+export async function folderStamp(dir: string): Promise<string> {
+	try {
+		const stats = await stat(dir, {bigint: true});
+		return `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
+	} catch {
+		return 'missing';
+	}
+}

@@ -1,9 +1,10 @@
 import path from 'node:path';
+import {PROJECT_NAME_PATTERN} from '../board/names.js';
 import type {Target} from './types.js';
 import {parseRsyncDest} from './runners/rsync.js';
 
-/** Names of projects (the folder name) and of sync targets. */
-export const PROJECT_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** Project folder names (the board's rule) and sync target names. */
+export const PROJECT_NAME = PROJECT_NAME_PATTERN;
 export const TARGET_NAME = /^[a-z0-9][a-z0-9._-]{0,31}$/;
 
 /** A problem in .cws/config.json, with the path of the offending field. */

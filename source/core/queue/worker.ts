@@ -1,10 +1,8 @@
-import {stat} from 'node:fs/promises';
-import path from 'node:path';
 import {backoffDelay} from './backoff.js';
 import {readSyncConfig, type RetryPolicy, type SyncConfig} from './config.js';
 import type {CommandRunner} from './exec.js';
 import type {CommandRecorder} from './run-context.js';
-import {ensureQueueDirs, listJobs, type QueueWorkspace} from './jobs.js';
+import {ensureQueueDirs, folderStamp, listJobs, type QueueWorkspace} from './jobs.js';
 import {claimJob, newWorkerIdentity, recoverDeadWorkers, type WorkerIdentity} from './lease.js';
 import {pruneJobs} from './retention.js';
 import {runClaimedJob, type RunningEntry} from './run-job.js';
@@ -334,14 +332,4 @@ export class QueueWorker {
 /** Runs a worker until `once` is through or `signal` aborts. */
 export async function runWorker(ws: QueueWorkspace, options: WorkerOptions = {}): Promise<WorkerSummary> {
 	return new QueueWorker(ws, options).start();
-}
-
-/** A cheap change stamp of the queue folder: any job file written or removed changes it. */
-export async function folderStamp(dir: string): Promise<string> {
-	try {
-		const stats = await stat(path.resolve(dir), {bigint: true});
-		return `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`;
-	} catch {
-		return 'missing';
-	}
 }

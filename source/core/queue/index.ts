@@ -1,0 +1,30 @@
+// The sync queue's public surface: what the CLI, the queue pane, the board
+// and cexit use.
+export {JOB_STATES, WAITING_STATES, FINAL_STATES, JOB_REASONS} from './types.js';
+export type {Job, JobState, JobReason, JobError, Lease, LogEntry, CommandRecord, RunOutcome, Target, TargetKind, GitTarget, RsyncTarget, ExportTarget, CustomTarget} from './types.js';
+export {DEFAULT_SYNC_CONFIG, parseSyncConfig, readSyncConfig, workspaceConfigSpec} from './config.js';
+export type {SyncConfig, RetryPolicy, RetentionPolicy, TargetSet} from './config.js';
+export {resolveTargets, DEFAULT_BACKUP_TARGET, DEFAULT_PUSH_TARGET} from './targets.js';
+export {listJobs, readJob, resolveJobId, jobSpec, queueDirs} from './jobs.js';
+export type {QueueWorkspace, JobListing, UnreadableJob} from './jobs.js';
+export {enqueueJob} from './enqueue.js';
+export type {EnqueueRequest, EnqueueResult} from './enqueue.js';
+export {syncProject, enqueueForStage, currentTarget} from './sync.js';
+export type {SyncOptions, SyncResult} from './sync.js';
+export {cancelJob, retryJob} from './actions.js';
+export type {ActionResult, RetryOptions} from './actions.js';
+export {readJobLog, formatLogEntry, jobLogFile} from './log.js';
+export {QueueWorker, runWorker} from './worker.js';
+export type {WorkerOptions, WorkerEvent, WorkerSummary, RunningJob, StopMode} from './worker.js';
+export {computeStats, readQueueStats, formatAge, percentile} from './stats.js';
+export type {QueueStats, LastSync} from './stats.js';
+export {createQueueWatcher} from './watch.js';
+export type {QueueSnapshot, QueueWatcher, WatchOptions} from './watch.js';
+export {findUnsyncedProjects} from './unsynced.js';
+export type {UnsyncedProject} from './unsynced.js';
+export {queueShutdownParticipant, FINAL_SYNC_QUESTION} from './shutdown.js';
+export type {QueueShutdownParticipant, QueueShutdownOptions} from './shutdown.js';
+export {pruneJobs, jobsToPrune, syncHistorySpec} from './retention.js';
+export type {CommandRecorder} from './run-context.js';
+export type {RunContext, Runner} from './runners/types.js';
+export {backoffDelay} from './backoff.js';

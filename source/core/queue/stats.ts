@@ -1,0 +1,120 @@
+import type {QueueWorkspace} from './jobs.js';
+import {listJobs} from './jobs.js';
+import {syncHistorySpec, type SyncHistory} from './retention.js';
+import type {Job} from './types.js';
+
+const DAY = 24 * 3600_000;
+
+/** The last successful sync of one project. */
+export type LastSync = {
+	/** When its most recent successful sync (any target) finished. */
+	at: number;
+	ageMs: number;
+	/** Older than the configured limit (the board's badge warns). */
+	stale: boolean;
+	/** Per target: when it last succeeded. */
+	targets: Record<string, number>;
+};
+
+/** "Is my work safe?" in numbers. */
+export type QueueStats = {
+	/** Jobs not finished: pending + failed (waiting to retry) + running. */
+	depth: number;
+	pending: number;
+	failed: number;
+	running: number;
+	dead: number;
+	conflict: number;
+	/** Time from enqueue to first start, over jobs started in the last 24 h. */
+	waitP50Ms: number | undefined;
+	waitP95Ms: number | undefined;
+	/** done / (done + dead + conflict) over jobs that ended in the last 24 h; undefined when none did. */
+	successRate24h: number | undefined;
+	finished24h: number;
+	lastSync: Record<string, LastSync>;
+};
+
+/** Computes the statistics of a job list (pure; the pane recomputes on each change). */
+export function computeStats(jobs: readonly Job[], history: SyncHistory, options: {now: number; staleAfterMs: number}): QueueStats {
+	const {now} = options;
+	const count = (state: Job['state']) => jobs.filter(job => job.state === state).length;
+	const waits = jobs
+		.filter(job => job.firstStartedAt !== undefined && now - job.firstStartedAt! <= DAY)
+		.map(job => job.firstStartedAt! - job.createdAt)
+		.sort((a, b) => a - b);
+	const ended = jobs.filter(job => ['done', 'dead', 'conflict'].includes(job.state) && job.finishedAt !== undefined && now - job.finishedAt <= DAY);
+	const lastSync: Record<string, LastSync> = {};
+	const note = (project: string, target: string, at: number) => {
+		const entry = lastSync[project] ?? {at: 0, ageMs: 0, stale: false, targets: {}};
+		entry.targets[target] = Math.max(entry.targets[target] ?? 0, at);
+		entry.at = Math.max(entry.at, at);
+		lastSync[project] = entry;
+	};
+
+	for (const [project, targets] of Object.entries(history.lastSuccess)) {
+		for (const [target, record] of Object.entries(targets)) {
+			note(project, target, record.at);
+		}
+	}
+
+	for (const job of jobs) {
+		if (job.state === 'done' && job.finishedAt !== undefined) {
+			note(job.project, job.target.name, job.finishedAt);
+		}
+	}
+
+	for (const entry of Object.values(lastSync)) {
+		entry.ageMs = Math.max(0, now - entry.at);
+		entry.stale = entry.ageMs > options.staleAfterMs;
+	}
+
+	const pending = count('pending');
+	const failed = count('failed');
+	const running = count('running');
+	return {
+		depth: pending + failed + running,
+		pending,
+		failed,
+		running,
+		dead: count('dead'),
+		conflict: count('conflict'),
+		waitP50Ms: percentile(waits, 0.5),
+		waitP95Ms: percentile(waits, 0.95),
+		successRate24h: ended.length === 0 ? undefined : ended.filter(job => job.state === 'done').length / ended.length,
+		finished24h: ended.length,
+		lastSync,
+	};
+}
+
+/** Nearest-rank percentile of sorted numbers. */
+export function percentile(sorted: readonly number[], p: number): number | undefined {
+	if (sorted.length === 0) {
+		return undefined;
+	}
+
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))];
+}
+
+/** Reads the queue and its history and computes the statistics. */
+export async function readQueueStats(ws: QueueWorkspace, options: {now?: number; staleAfterHours?: number} = {}): Promise<QueueStats> {
+	const [{jobs}, {data: history}] = await Promise.all([listJobs(ws), ws.store.read(syncHistorySpec)]);
+	return computeStats(jobs, history, {now: options.now ?? Date.now(), staleAfterMs: (options.staleAfterHours ?? 24) * 3600_000});
+}
+
+/** A compact age for a badge: 45s, 12m, 3h, 5d. */
+export function formatAge(ms: number): string {
+	const seconds = Math.round(ms / 1000);
+	if (seconds < 60) {
+		return `${seconds}s`;
+	}
+
+	if (seconds < 3600) {
+		return `${Math.floor(seconds / 60)}m`;
+	}
+
+	if (seconds < DAY / 1000) {
+		return `${Math.floor(seconds / 3600)}h`;
+	}
+
+	return `${Math.floor(seconds / 86_400)}d`;
+}
