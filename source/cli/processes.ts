@@ -205,6 +205,30 @@ function reportStop(ctx: CliContext, result: StopResult): number {
 	return exitCodeOf([result]);
 }
 
+async function listRules(ctx: CliContext, extra: string | undefined): Promise<number> {
+	if (extra !== undefined) {
+		throw new UsageError(`cws whitelist list: unexpected argument '${extra}'.`);
+	}
+
+	const rules = await (await control(ctx)).rules();
+	if (ctx.json) {
+		print(ctx, {builtIn: BUILT_IN_TEXT, rules, linearTimeRegex: linearRegexAvailable()});
+		return 0;
+	}
+
+	ctx.stdout('Always protected (built-in):');
+	for (const text of BUILT_IN_TEXT) {
+		ctx.stdout(`  ${text}`);
+	}
+
+	ctx.stdout(rules.length === 0 ? 'No rules.' : `Rules (${rules.length}):`);
+	for (const rule of rules) {
+		ctx.stdout(`  ${ruleLine(rule)}`);
+	}
+
+	return 0;
+}
+
 function ruleInput(values: Record<string, unknown>): RuleInput {
 	const given = (['exe', 'name', 'cmdline'] as const).filter(kind => values[kind] !== undefined);
 	if (given.length !== 1) {
@@ -259,72 +283,63 @@ export const processCommands: CliCommand[] = [
 	},
 	{
 		name: 'whitelist',
-		summary: 'Process protection rules, built-in and yours',
-		usage: 'cws whitelist [list] [--json]',
-		positionals: {min: 0, max: 1},
-		options: {json},
-		async run({positionals, ctx}) {
-			if (positionals.length > 0 && positionals[0] !== 'list') {
-				throw new UsageError(`cws whitelist: unknown action '${positionals[0]}'.`, 'Usage: cws whitelist [list] | cws whitelist add … | cws whitelist remove <rule-id>');
-			}
-
-			const rules = await (await control(ctx)).rules();
-			if (ctx.json) {
-				print(ctx, {builtIn: BUILT_IN_TEXT, rules, linearTimeRegex: linearRegexAvailable()});
-				return 0;
-			}
-
-			ctx.stdout('Always protected (built-in):');
-			for (const text of BUILT_IN_TEXT) {
-				ctx.stdout(`  ${text}`);
-			}
-
-			ctx.stdout(rules.length === 0 ? 'No rules.' : `Rules (${rules.length}):`);
-			for (const rule of rules) {
-				ctx.stdout(`  ${ruleLine(rule)}`);
-			}
-
-			return 0;
-		},
-	},
-	{
-		name: 'whitelist add',
-		summary: 'Protect processes by executable, name or command line',
-		usage: 'cws whitelist add (--exe PATH | --name ARGV0 | --cmdline REGEX) [--user U] [--reason TEXT]',
+		summary: 'Process protection rules: list, add, remove',
+		usage: 'cws whitelist [list] [--json] | add (--exe PATH | --name ARGV0 | --cmdline REGEX) [--user U] [--reason TEXT] | remove <rule-id>',
+		positionals: {min: 0, max: 2},
 		options: {
-			exe: {type: 'string', description: 'the program file (its real path is stored)', valueName: 'path'},
-			name: {type: 'string', description: 'argv[0] without folders, e.g. vim', valueName: 'argv0'},
-			cmdline: {type: 'string', description: 'regular expression on the command line', valueName: 'regex'},
-			user: {type: 'string', description: 'only processes of this user', valueName: 'user'},
-			reason: {type: 'string', description: 'why, shown wherever it protects something', valueName: 'text'},
+			exe: {type: 'string', description: 'add: the program file (its real path is kept)', valueName: 'path'},
+			name: {type: 'string', description: 'add: argv[0] without folders, e.g. vim', valueName: 'argv0'},
+			cmdline: {type: 'string', description: 'add: regular expression on the command line', valueName: 'regex'},
+			user: {type: 'string', description: 'add: only processes of this user', valueName: 'user'},
+			reason: {type: 'string', description: 'add: why; shown wherever it protects', valueName: 'text'},
 			json,
 		},
-		async run({values, ctx}) {
-			const {rule, added} = await (await control(ctx)).addRule(ruleInput(values));
-			if (ctx.json) {
-				print(ctx, {added, rule});
-			} else {
-				ctx.stdout(added ? `Added ${ruleLine(rule)}` : `Already there: ${ruleLine(rule)}`);
+		async run({positionals, values, ctx}) {
+			const [action = 'list', id] = positionals;
+			const ruleFlags = ['exe', 'name', 'cmdline', 'user', 'reason'].filter(flag => values[flag] !== undefined);
+			if (action !== 'add' && ruleFlags.length > 0) {
+				throw new UsageError(`cws whitelist ${action}: --${ruleFlags[0]} belongs to \`cws whitelist add\`.`);
 			}
 
-			return 0;
-		},
-	},
-	{
-		name: 'whitelist remove',
-		summary: 'Remove a protection rule by id',
-		usage: 'cws whitelist remove <rule-id>',
-		positionals: {min: 1, max: 1},
-		options: {json},
-		async run({positionals, ctx}) {
-			const rule = await (await control(ctx)).removeRule(positionals[0]!);
-			if (ctx.json) {
-				print(ctx, {removed: rule});
-			} else {
-				ctx.stdout(`Removed ${ruleLine(rule)}`);
-			}
+			switch (action) {
+				case 'list': {
+					return listRules(ctx, id);
+				}
 
-			return 0;
+				case 'add': {
+					if (id !== undefined) {
+						throw new UsageError(`cws whitelist add: unexpected argument '${id}'.`, 'Example: cws whitelist add --name vim --reason "my editor"');
+					}
+
+					const {rule, added} = await (await control(ctx)).addRule(ruleInput(values));
+					if (ctx.json) {
+						print(ctx, {added, rule});
+					} else {
+						ctx.stdout(added ? `Added ${ruleLine(rule)}` : `Already there: ${ruleLine(rule)}`);
+					}
+
+					return 0;
+				}
+
+				case 'remove': {
+					if (id === undefined) {
+						throw new UsageError('cws whitelist remove: which rule? Give its id.', 'Run `cws whitelist` to see the rule ids.');
+					}
+
+					const rule = await (await control(ctx)).removeRule(id);
+					if (ctx.json) {
+						print(ctx, {removed: rule});
+					} else {
+						ctx.stdout(`Removed ${ruleLine(rule)}`);
+					}
+
+					return 0;
+				}
+
+				default: {
+					throw new UsageError(`cws whitelist: unknown action '${action}'.`, 'Usage: cws whitelist [list] | cws whitelist add … | cws whitelist remove <rule-id>');
+				}
+			}
 		},
 	},
 	{
@@ -335,8 +350,8 @@ export const processCommands: CliCommand[] = [
 		options: {
 			signal: {type: 'string', description: `first signal: ${STOP_SIGNALS.map(name => name.slice(3)).join(', ')} (default TERM)`, valueName: 'S'},
 			grace,
-			group: {type: 'boolean', description: 'stop the whole process group it leads (all must be workspace processes)'},
-			yes: {type: 'boolean', description: 'do not ask even on a terminal (scripts are never asked)'},
+			group: {type: 'boolean', description: 'stop the process group it leads (workspace only)'},
+			yes: {type: 'boolean', description: 'do not ask on a terminal (scripts are never asked)'},
 			json,
 		},
 		async run({positionals, values, ctx}) {
