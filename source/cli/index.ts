@@ -1,5 +1,6 @@
 import {processCommands, withProcessCleanup} from './processes.js';
 import {projectCommands} from './projects.js';
+import {queueCommands} from './queue.js';
 import type {CliCommand} from './types.js';
 import {workspaceCommands} from './workspace.js';
 
@@ -8,4 +9,5 @@ export const commands: CliCommand[] = [
 	...workspaceCommands,
 	...withProcessCleanup(projectCommands),
 	...processCommands,
+	...queueCommands,
 ];
