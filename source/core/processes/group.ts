@@ -125,7 +125,7 @@ export async function stopGroup(ctx: StopContext, leader: ProcessTarget, options
 		}
 
 		const waitMs = phase === 'first' && sig !== 'SIGKILL' ? (options.graceMs ?? DEFAULT_GRACE_MS) : KILL_CONFIRM_MS;
-		if (await waitGone(ctx, allGone, waitMs)) {
+		if (await waitGone(ctx, allGone, waitMs, phase === 'first' ? options.abort : undefined)) {
 			return result(phase === 'kill' ? 'killed' : 'stopped', `Group ${leader.pid} (${members.length} processes) ended after ${sig}.`);
 		}
 

@@ -20,3 +20,4 @@ export {whitelistSpec, type AddRuleResult, type WhitelistData} from './whitelist
 export type {RawProcess} from './linux-reader.js';
 export {describeEntry, describePlan, describeResult, entryJson, formatBytes, formatRunTime, processTable, ruleLine} from './format.js';
 export {parseGraceSeconds, parseStopSignal} from './signals.js';
+export {processShutdownParticipant, STOP_PROCESSES_QUESTION, type ProcessShutdownOptions, type ProcessShutdownParticipant} from './shutdown.js';

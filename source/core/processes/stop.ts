@@ -22,6 +22,11 @@ export type StopOptions = {
 	/** Wait this long for an exit before SIGKILL (default 5000). */
 	graceMs?: number;
 	requestedBy: Requester;
+	/**
+	 * Ends the grace period early (a second cexit, a shutdown deadline):
+	 * SIGKILL follows at once, still after the identity check.
+	 */
+	abort?: AbortSignal;
 };
 
 /**
@@ -148,7 +153,7 @@ export async function stopProcess(ctx: StopContext, target: ProcessTarget, optio
 		}
 
 		const waitMs = first && signal !== 'SIGKILL' ? (options.graceMs ?? DEFAULT_GRACE_MS) : KILL_CONFIRM_MS;
-		if (await waitGone(ctx, () => liveness(ctx, target), waitMs)) {
+		if (await waitGone(ctx, () => liveness(ctx, target), waitMs, first ? options.abort : undefined)) {
 			const lastSignal = signals.at(-1)?.signal ?? signal;
 			return result(lastSignal === 'SIGKILL' && signal !== 'SIGKILL' ? 'killed' : 'stopped', `Process ${target.pid} ended after ${lastSignal}.`, {signals, command});
 		}
@@ -191,8 +196,8 @@ export function trySignal(ctx: Pick<StopContext, 'kill'>, pid: number, signal: N
 	}
 }
 
-/** Polls until `check` says gone or `ms` pass; true when gone. */
-export async function waitGone(ctx: Pick<StopContext, 'sleep' | 'now'>, check: () => Promise<{state: 'alive' | 'gone'}>, ms: number): Promise<boolean> {
+/** Polls until `check` says gone, `ms` pass or `abort` fires; true when gone. */
+export async function waitGone(ctx: Pick<StopContext, 'sleep' | 'now'>, check: () => Promise<{state: 'alive' | 'gone'}>, ms: number, abort?: AbortSignal): Promise<boolean> {
 	const deadline = ctx.now() + ms;
 	for (;;) {
 		if ((await check()).state === 'gone') {
@@ -200,7 +205,7 @@ export async function waitGone(ctx: Pick<StopContext, 'sleep' | 'now'>, check: (
 		}
 
 		const left = deadline - ctx.now();
-		if (left <= 0) {
+		if (left <= 0 || abort?.aborted) {
 			return false;
 		}
 
