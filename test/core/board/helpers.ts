@@ -85,3 +85,13 @@ export async function whereIs(ws: BoardWorkspace, name: string): Promise<string[
 
 	return found;
 }
+
+/** Names that must never become a folder: traversal, options, control bytes, length, look-alikes. */
+export const HOSTILE_NAMES: string[] = [
+	'', '.', '..', '...', 'a/../../b', '../escape', 'a/b', '/abs', '/etc/passwd', '-rf', '--upload-pack=x', '-', '--',
+	'a\0b', '\0', 'x'.repeat(65), 'y'.repeat(300), 'UPPER', 'Caps', 'with space', 'tab\tname', 'new\nline',
+	'.hidden', '_under', 'ends/', 'a\\b', '~', '~root', '$(id)', '`id`', 'a;b', 'a|b', '*',
+	'p\u0430yp\u0430l', // Cyrillic а
+	'\u0440roject', // Cyrillic р
+	'ｆｕｌｌｗｉｄｔｈ', 'caf\u00e9', 'e\u0301', 'zero\u200bwidth', 'rtl\u202eevil', 'ﬁle', 'ǀpipe', '١٢٣',
+];
