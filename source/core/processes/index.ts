@@ -21,3 +21,4 @@ export type {RawProcess} from './linux-reader.js';
 export {describeEntry, describePlan, describeResult, entryJson, formatBytes, formatRunTime, processTable, ruleLine} from './format.js';
 export {parseGraceSeconds, parseStopSignal} from './signals.js';
 export {processShutdownParticipant, STOP_PROCESSES_QUESTION, type ProcessShutdownOptions, type ProcessShutdownParticipant} from './shutdown.js';
+export {protectionToggle, type ProtectionToggle} from './toggle.js';

@@ -63,7 +63,17 @@ export async function loadRules(store: Store): Promise<WhitelistRule[]> {
 		return loaded.data.rules;
 	}
 
-	return (await store.update(whitelistSpec, current => current)).data.rules;
+	try {
+		return (await store.update(whitelistSpec, current => current)).data.rules;
+	} catch (error) {
+		// A read-only workspace can still be listed and protected: the
+		// defaults apply from memory until the file can be written.
+		if (error instanceof CwsError && error.code === 'READ_ONLY') {
+			return loaded.data.rules;
+		}
+
+		throw error;
+	}
 }
 
 /** What addRule did: the rule, and whether it is new (false: an identical rule already existed). */

@@ -1,4 +1,7 @@
-import {readFile, writeFile} from 'node:fs/promises';
+import {mkdtemp, readFile, rmdir, writeFile} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {execa} from 'execa';
 import {afterEach, describe, expect, it} from 'vitest';
 import {isCwsError} from '../../../source/core/errors.js';
 import {
@@ -6,6 +9,8 @@ import {
 	type ProcessInfo, type SignalAuditRecord,
 } from '../../../source/core/processes/index.js';
 import {Store} from '../../../source/core/store.js';
+import {initWorkspace} from '../../../source/core/workspace.js';
+import {protectionToggle} from '../../../source/core/processes/index.js';
 import {Spawner, testWorkspace, type TestWorkspace} from './helpers.js';
 
 const spawner = new Spawner();
@@ -181,3 +186,45 @@ describe('whitelist.json', () => {
 function testDefaults() {
 	return whitelistSpec.initial().rules;
 }
+
+describe('read-only workspace', () => {
+	it.skipIf(process.getuid?.() !== 0)('still lists and protects with the default rules when whitelist.json cannot be written', async () => {
+		const base = await mkdtemp(path.join(os.tmpdir(), 'cws-processes-ro-'));
+		await execa('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', base], {timeout: 10_000});
+		try {
+			const {paths} = await initWorkspace(path.join(base, 'ws'));
+			await execa('mount', ['-o', 'remount,ro', base], {timeout: 10_000});
+			const control = new ProcessControl({root: paths.root, store: new Store(paths.meta)});
+			const rules = await control.rules();
+			expect(rules.map(rule => rule.id)).toContain('default-shell-bash');
+			expect((await control.snapshot('mine')).entries.find(entry => entry.pid === process.pid)?.protection.protected).toBe(true);
+			await expect(control.addRule({kind: 'name', value: 'x'})).rejects.toMatchObject({code: 'READ_ONLY'});
+		} finally {
+			await execa('umount', [base], {timeout: 10_000});
+			await rmdir(base);
+		}
+	});
+});
+
+describe('the protect toggle', () => {
+	it('adds an exe rule, removes the rules that match, and never offers to lift built-in protection', async () => {
+		const ws = await setup();
+		const sleeper = await spawner.start('sleep', ['30'], {cwd: await ws.project('sandbox', 'web')});
+		const entryOf = async (pid: number) => (await ws.control.snapshot('mine')).entries.find(entry => entry.pid === pid)!;
+
+		const add = protectionToggle(await entryOf(sleeper.pid));
+		expect(add).toMatchObject({action: 'add', rule: {kind: 'exe'}});
+		if (add.action !== 'add') {
+			throw new Error('expected add');
+		}
+
+		const {rule} = await ws.control.addRule(add.rule);
+		expect((await entryOf(sleeper.pid)).protection.protected).toBe(true);
+		const remove = protectionToggle(await entryOf(sleeper.pid));
+		expect(remove).toMatchObject({action: 'remove', ruleIds: [rule.id]});
+		await ws.control.removeRule(rule.id);
+		expect((await entryOf(sleeper.pid)).protection.protected).toBe(false);
+
+		expect(protectionToggle(await entryOf(process.pid))).toMatchObject({action: 'none', description: expect.stringContaining('this cws process')});
+	});
+});
