@@ -1,13 +1,14 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
-import {randomBytes} from 'node:crypto';
-import {readFileSync} from 'node:fs';
-import {readFile, stat, unlink, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import {ensurePrivateDir, PRIVATE_FILE_MODE, toFsError} from './atomic-write.js';
+import {ensurePrivateDir, toFsError} from './atomic-write.js';
 import {CwsError, errnoCode} from './errors.js';
+import {createLockFs, readOwner, removeLockIf, type LockOwner} from './lock-fs.js';
+import {isProcessAlive} from './process-info.js';
+
+export type {LockOwner} from './lock-fs.js';
 
 /** Timing of workspace locks. */
 export type LockTiming = {
@@ -21,21 +22,18 @@ export type LockTiming = {
 
 export const DEFAULT_LOCK_TIMING: LockTiming = {stale: 10_000, update: 2500, wait: 30_000};
 
-/** Who holds (or last held) a lock, as its holder recorded it. */
-export type LockOwner = {pid: number; host: string; start?: string; since: string; ino: string; birth: string};
-
 /** A held lock. */
 export type LockHandle = {
 	readonly name: string;
-	/** True once the lock was lost (another process took it over) or released. */
+	/** True once the lock was released or lost. */
 	readonly released: boolean;
+	/** True once another process took the lock over (this one stalled past the stale time). */
 	readonly compromised: boolean;
-	/** Why the lock was lost, when it was. */
 	readonly compromisedReason: string | undefined;
 	/**
-	 * Throws STATE_STALE_WRITER unless this process still holds the lock: the
-	 * handle was not marked compromised and the lock folder is still the one
-	 * it created (a takeover removes it and makes a new one).
+	 * Throws STATE_STALE_WRITER unless this process still holds the lock: not
+	 * marked compromised, and the lock folder still carries this acquisition's
+	 * token (a takeover replaces the folder).
 	 */
 	verifyHeld(): Promise<void>;
 };
@@ -44,26 +42,25 @@ type InternalHandle = LockHandle & {released: boolean; compromised: boolean; com
 
 const heldInContext = new AsyncLocalStorage<Map<string, InternalHandle>>();
 
-/** Lock file names for a lock name (a state file name like 'queue/abc.json' or a word like 'workspace'). */
-export function lockPaths(locksDir: string, name: string): {target: string; lockDir: string; owner: string} {
-	const base = encodeURIComponent(name);
-	return {
-		target: path.join(locksDir, base),
-		lockDir: path.join(locksDir, `${base}.lock`),
-		owner: path.join(locksDir, `${base}.owner`),
-	};
+/** The lock folder for a lock name (a state file name like 'queue/abc.json' or a word like 'workspace'). */
+export function lockDirFor(locksDir: string, name: string): string {
+	return path.join(locksDir, `${encodeURIComponent(name)}.lock`);
 }
 
 /**
  * Named cross-process locks under one folder (<root>/.cws/locks): a
- * proper-lockfile mkdir lock per name, plus an in-process queue per name so
- * that concurrent callers in one process wait their turn instead of
- * spinning on mkdir. Locks are reentrant along one async call chain.
+ * proper-lockfile lock per name (see lock-fs.ts for how its folder is
+ * made), retried with backoff and jitter up to `wait`, plus an in-process
+ * queue per name so that concurrent callers in one process wait their turn
+ * instead of spinning on the file system. Reentrant along one async call
+ * chain. A lock whose holder died on this host is taken over at once;
+ * one whose holder hangs, after `stale`.
  */
 export class LockManager {
 	readonly locksDir: string;
 	readonly timing: LockTiming;
 	private readonly tails = new Map<string, Promise<void>>();
+	private readonly lockFs: ReturnType<typeof createLockFs>;
 
 	constructor(locksDir: string, timing: Partial<LockTiming> = {}) {
 		this.locksDir = locksDir;
@@ -73,6 +70,7 @@ export class LockManager {
 			update: Math.max(Math.min(timing.update ?? stale / 4, stale / 2), 1000),
 			wait: timing.wait ?? DEFAULT_LOCK_TIMING.wait,
 		};
+		this.lockFs = createLockFs(stale);
 	}
 
 	/** Runs `fn` while holding lock `name`; released whatever `fn` does. */
@@ -96,6 +94,7 @@ export class LockManager {
 				held.set(name, handle);
 				result = await heldInContext.run(held, async () => fn(handle));
 			} catch (error) {
+				// The operation's own error matters more than a failed release.
 				await release().catch(() => undefined);
 				throw error;
 			}
@@ -111,7 +110,7 @@ export class LockManager {
 		const mine = new Promise<void>(resolve => {
 			leave = resolve;
 		});
-		// The next caller waits for both: leaving early on a timeout keeps the order.
+		// The next caller waits for both, so leaving early on a timeout keeps the order.
 		const tail = previous.then(async () => mine);
 		this.tails.set(name, tail);
 		try {
@@ -135,54 +134,47 @@ export class LockManager {
 	}
 
 	private async acquire(name: string, deadline: number): Promise<{handle: InternalHandle; release: () => Promise<void>}> {
-		const paths = lockPaths(this.locksDir, name);
+		const lockDir = lockDirFor(this.locksDir, name);
+		const {fs, held} = this.lockFs;
+		let token = '';
 		const handle: InternalHandle = {
 			name,
 			released: false,
 			compromised: false,
 			compromisedReason: undefined,
-			verifyHeld: async () => verifyHeld(handle, paths.lockDir, identity),
+			async verifyHeld() {
+				if (handle.compromised) {
+					throw staleWriter(name, `its lock was taken over by another process (${handle.compromisedReason ?? 'not refreshed in time'})`);
+				}
+
+				if ((await readOwner(lockDir))?.token !== token) {
+					throw staleWriter(name, 'its lock was taken over by another process');
+				}
+			},
 		};
-		let identity = '';
 		let delay = 2;
 		let ensured = false;
 		for (;;) {
 			try {
-				const release = await lockfile.lock(paths.target, {
+				const release = await lockfile.lock(lockDir, {
 					realpath: false,
-					lockfilePath: paths.lockDir,
+					lockfilePath: lockDir,
 					stale: this.timing.stale,
 					update: this.timing.update,
 					retries: 0,
+					fs,
 					// proper-lockfile's default throws inside a timer and kills the process.
 					onCompromised(error) {
 						handle.compromised = true;
 						handle.released = true;
 						handle.compromisedReason = error.message;
+						if (held.get(lockDir) === token) {
+							held.delete(lockDir);
+						}
 					},
 				});
-				identity = await this.recordOwner(paths);
-				return {
-					handle,
-					release: async () => {
-						if (handle.released) {
-							return;
-						}
-
-						handle.released = true;
-						await unlink(paths.owner).catch(() => undefined);
-						try {
-							await release();
-						} catch (error) {
-							if (errnoCode(error) !== 'ERELEASED') {
-								throw new CwsError('LOCK_RELEASE_FAILED', `The operation completed, but releasing lock ${paths.lockDir} failed: ${error instanceof Error ? error.message : String(error)}`, {
-									hint: `Other cws processes will take the lock over within ${Math.round(this.timing.stale / 1000)} s; \`cws verify --repair\` removes it.`,
-									cause: error,
-								});
-							}
-						}
-					},
-				};
+				token = held.get(lockDir) ?? '';
+				return {handle, release: async () => this.release(handle, lockDir, release)};
 			} catch (error) {
 				const code = errnoCode(error);
 				if (code === 'ENOENT' && !ensured) {
@@ -191,14 +183,18 @@ export class LockManager {
 					continue;
 				}
 
-				if (code !== 'ELOCKED') {
-					throw toFsError(error, paths.lockDir, 'take the lock');
+				if (code !== 'ELOCKED' && code !== 'EEXIST') {
+					throw toFsError(error, lockDir, 'take the lock');
 				}
+			}
+
+			if (await takeOverDeadHolder(lockDir)) {
+				continue;
 			}
 
 			const remaining = deadline - Date.now();
 			if (remaining <= 0) {
-				throw this.timeoutError(name, await describeHolder(paths));
+				throw this.timeoutError(name, await describeHolder(lockDir));
 			}
 
 			// Exponential backoff with jitter so that waiting processes do not retry in step.
@@ -207,45 +203,48 @@ export class LockManager {
 		}
 	}
 
-	private async recordOwner(paths: ReturnType<typeof lockPaths>): Promise<string> {
-		const stats = await stat(paths.lockDir, {bigint: true});
-		const owner: LockOwner = {
-			pid: process.pid,
-			host: os.hostname(),
-			start: processStartTime(process.pid),
-			since: new Date().toISOString(),
-			ino: String(stats.ino),
-			birth: String(stats.birthtimeNs),
-		};
-		// Informational (names the holder in errors, lets the sweep free a dead
-		// holder's lock at once): a torn read of it only means "holder unknown".
-		await writeFile(paths.owner, JSON.stringify(owner), {mode: PRIVATE_FILE_MODE}).catch(() => undefined);
-		return `${owner.ino}:${owner.birth}`;
+	private async release(handle: InternalHandle, lockDir: string, release: () => Promise<void>): Promise<void> {
+		if (handle.released) {
+			return;
+		}
+
+		handle.released = true;
+		try {
+			await release();
+		} catch (error) {
+			if (errnoCode(error) !== 'ERELEASED') {
+				throw new CwsError('LOCK_RELEASE_FAILED', `The operation completed, but releasing lock ${lockDir} failed: ${error instanceof Error ? error.message : String(error)}`, {
+					hint: `Other cws processes will take the lock over within ${Math.round(this.timing.stale / 1000)} s; \`cws verify --repair\` removes it.`,
+					cause: error,
+				});
+			}
+		}
 	}
 
 	private timeoutError(name: string, holder: string): CwsError {
 		return new CwsError('LOCK_TIMEOUT', `Gave up waiting for lock "${name}" after ${Math.round(this.timing.wait / 1000)} s: it is held by ${holder}.`, {
-			hint: `Retry when that operation has finished. A lock left by a killed process is taken over after ${Math.round(this.timing.stale / 1000)} s, or removed by \`cws verify --repair\`.`,
+			hint: `Retry when that operation has finished. A lock whose holder hangs is taken over after ${Math.round(this.timing.stale / 1000)} s, or removed by \`cws verify --repair\`.`,
 		});
 	}
 }
 
-async function verifyHeld(handle: InternalHandle, lockDir: string, identity: string): Promise<void> {
-	if (handle.compromised) {
-		throw staleWriter(handle.name, `its lock was taken over by another process (${handle.compromisedReason ?? 'not refreshed in time'})`);
+/** Whether a lock's recorded holder is a process of this host that is gone. */
+export function isDeadHolder(owner: LockOwner | undefined): owner is LockOwner {
+	return owner !== undefined && owner.host === os.hostname() && !isProcessAlive(owner.pid, owner.start);
+}
+
+/**
+ * Removes a lock whose holder died (SIGKILL, crash) so it need not wait
+ * for the stale time; only if the folder still names that holder.
+ */
+export async function takeOverDeadHolder(lockDir: string): Promise<boolean> {
+	const owner = await readOwner(lockDir);
+	if (!isDeadHolder(owner)) {
+		return false;
 	}
 
-	let current: string;
-	try {
-		const stats = await stat(lockDir, {bigint: true});
-		current = `${stats.ino}:${stats.birthtimeNs}`;
-	} catch (error) {
-		throw staleWriter(handle.name, `its lock folder is gone (${errnoCode(error) ?? String(error)})`);
-	}
-
-	if (current !== identity) {
-		throw staleWriter(handle.name, 'its lock was taken over by another process');
-	}
+	const outcome = await removeLockIf(lockDir, async aside => (await readOwner(aside))?.token !== owner.token);
+	return outcome !== 'kept';
 }
 
 function staleWriter(name: string, why: string): CwsError {
@@ -254,77 +253,12 @@ function staleWriter(name: string, why: string): CwsError {
 	});
 }
 
-/** Reads a lock's owner record; undefined when absent or unreadable. */
-export async function readLockOwner(ownerFile: string): Promise<LockOwner | undefined> {
-	try {
-		const parsed = JSON.parse(await readFile(ownerFile, 'utf8')) as Partial<LockOwner>;
-		if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.ino === 'string') {
-			return parsed as LockOwner;
-		}
-	} catch {
-		// Absent or torn: the holder is unknown, which callers say.
-	}
-
-	return undefined;
-}
-
-async function describeHolder(paths: ReturnType<typeof lockPaths>): Promise<string> {
-	const owner = await readLockOwner(paths.owner);
+async function describeHolder(lockDir: string): Promise<string> {
+	const owner = await readOwner(lockDir);
 	if (!owner) {
 		return 'an unknown process';
 	}
 
 	const where = owner.host === os.hostname() ? '' : ` on ${owner.host}`;
-	const alive = owner.host === os.hostname() && !isProcessAlive(owner.pid, owner.start) ? ' (which is no longer running)' : '';
-	return `process ${owner.pid}${where}${alive} since ${owner.since}`;
-}
-
-/**
- * The start time of a process (field 22 of /proc/<pid>/stat, in clock
- * ticks since boot), which tells a process from a later one that reused its
- * pid. Undefined where /proc is not available.
- */
-export function processStartTime(pid: number): string | undefined {
-	try {
-		const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		// The command name (field 2) may hold spaces and parentheses: split after its last ')'.
-		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		return fields[19];
-	} catch {
-		return undefined;
-	}
-}
-
-/**
- * Whether a process of this host is running: it exists, is not a zombie, and
- * (when `start` is given and /proc is available) is the one that recorded it.
- */
-export function isProcessAlive(pid: number, start?: string): boolean {
-	if (!Number.isSafeInteger(pid) || pid <= 0) {
-		return false;
-	}
-
-	try {
-		process.kill(pid, 0);
-	} catch (error) {
-		// EPERM: it exists but belongs to another user.
-		return errnoCode(error) === 'EPERM';
-	}
-
-	try {
-		const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-		const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-		if (fields[0] === 'Z' || fields[0] === 'X') {
-			return false;
-		}
-
-		return start === undefined || fields[19] === start;
-	} catch {
-		return true;
-	}
-}
-
-/** A short random token, for names that must not collide between processes. */
-export function randomToken(): string {
-	return randomBytes(6).toString('hex');
+	return `process ${owner.pid}${where} since ${owner.since}`;
 }

@@ -1,13 +1,14 @@
-import {lstat, readdir, rmdir, stat, unlink} from 'node:fs/promises';
-import os from 'node:os';
+import {lstat, readdir, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {inFlightStaged, parseStagedName} from './atomic-write.js';
 import {errnoCode} from './errors.js';
-import {DEFAULT_LOCK_TIMING, isProcessAlive, readLockOwner} from './lock.js';
+import {readOwner, removeLockIf} from './lock-fs.js';
+import {DEFAULT_LOCK_TIMING, isDeadHolder} from './lock.js';
+import {isProcessAlive} from './process-info.js';
 
 /** Something left behind by a process that died mid-operation. */
 export type SweepFinding = {
-	kind: 'orphan-temp' | 'stale-lock' | 'dead-holder-lock' | 'orphan-lock-owner';
+	kind: 'orphan-temp' | 'stale-lock' | 'dead-holder-lock';
 	/** Absolute path of the leftover. */
 	path: string;
 	/** One line for the user: why it is considered left behind. */
@@ -35,8 +36,8 @@ const MAX_DEPTH = 8;
 /**
  * Lists what a start-up sweep would remove under <root>/.cws, changing
  * nothing (for `cws verify` without --repair): staged temp files whose
- * writer is gone, lock folders of dead holders or not refreshed within the
- * stale time, and owner records of locks that no longer exist.
+ * writer is gone, unfinished lock folders of dead processes, and locks
+ * whose holder died or that were not refreshed within the stale time.
  */
 export async function inspectMeta(meta: string, options: SweepOptions = {}): Promise<SweepFinding[]> {
 	const now = (options.now ?? Date.now)();
@@ -65,7 +66,7 @@ export async function inspectMeta(meta: string, options: SweepOptions = {}): Pro
 		}
 	}
 
-	findings.push(...await inspectLocks(path.join(meta, 'locks'), now, lockStaleMs));
+	findings.push(...await inspectLocks(path.join(meta, 'locks'), now, lockStaleMs, tempMaxAgeMs));
 	return findings;
 }
 
@@ -79,17 +80,17 @@ export async function sweepMeta(meta: string, options: SweepOptions = {}): Promi
 	const lockStaleMs = options.lockStaleMs ?? DEFAULT_LOCK_TIMING.stale;
 	for (const finding of await inspectMeta(meta, options)) {
 		try {
-			if (finding.kind === 'orphan-temp' || finding.kind === 'orphan-lock-owner') {
-				await unlink(finding.path);
+			if (finding.kind === 'orphan-temp') {
+				await rm(finding.path, {recursive: true});
 			} else {
-				// Re-check: the lock may have been released and taken again since it was listed.
-				const again = await inspectLock(finding.path, (options.now ?? Date.now)(), lockStaleMs);
-				if (again?.kind !== finding.kind) {
+				// Remove only what was judged: renamed aside first, then re-checked.
+				const outcome = await removeLockIf(finding.path, async aside => {
+					const again = await inspectLock(aside, (options.now ?? Date.now)(), lockStaleMs);
+					return again?.kind !== finding.kind;
+				});
+				if (outcome !== 'removed') {
 					continue;
 				}
-
-				await rmdir(finding.path);
-				await unlink(`${finding.path.slice(0, -'.lock'.length)}.owner`).catch(() => undefined);
 			}
 
 			report.removed.push(finding);
@@ -105,7 +106,9 @@ export async function sweepMeta(meta: string, options: SweepOptions = {}): Promi
 	return report;
 }
 
-async function inspectLocks(locksDir: string, now: number, lockStaleMs: number): Promise<SweepFinding[]> {
+const LOCK_LEFTOVER = /\.lock\.(?:new|old)-(\d+)-[0-9a-f]+$/;
+
+async function inspectLocks(locksDir: string, now: number, lockStaleMs: number, tempMaxAgeMs: number): Promise<SweepFinding[]> {
 	let entries: string[];
 	try {
 		entries = await readdir(locksDir);
@@ -118,18 +121,20 @@ async function inspectLocks(locksDir: string, now: number, lockStaleMs: number):
 	}
 
 	const findings: SweepFinding[] = [];
-	const names = new Set(entries);
 	for (const entry of entries) {
 		const full = path.join(locksDir, entry);
-		if (entry.endsWith('.lock')) {
+		const leftover = LOCK_LEFTOVER.exec(entry);
+		if (leftover) {
+			// A lock folder being assembled or removed by a process that died doing it.
+			const pid = Number(leftover[1]);
+			const stats = await stat(full).catch(() => undefined);
+			if (stats && (pid === process.pid ? now - stats.mtimeMs > tempMaxAgeMs : !isProcessAlive(pid) || now - stats.mtimeMs > tempMaxAgeMs)) {
+				findings.push({kind: 'orphan-temp', path: full, detail: `unfinished lock folder of process ${pid}, which is no longer running`});
+			}
+		} else if (entry.endsWith('.lock')) {
 			const finding = await inspectLock(full, now, lockStaleMs);
 			if (finding) {
 				findings.push(finding);
-			}
-		} else if (entry.endsWith('.owner') && !names.has(`${entry.slice(0, -'.owner'.length)}.lock`)) {
-			const stats = await stat(full).catch(() => undefined);
-			if (stats && now - stats.mtimeMs > lockStaleMs) {
-				findings.push({kind: 'orphan-lock-owner', path: full, detail: 'owner record of a lock that no longer exists'});
 			}
 		}
 	}
@@ -137,23 +142,21 @@ async function inspectLocks(locksDir: string, now: number, lockStaleMs: number):
 	return findings;
 }
 
-/** Whether one lock folder is stale or held by a dead process of this host. */
+/** Whether one lock folder is held by a dead process of this host, or not refreshed within the stale time. */
 async function inspectLock(lockDir: string, now: number, lockStaleMs: number): Promise<SweepFinding | undefined> {
-	const stats = await stat(lockDir, {bigint: true}).catch(() => undefined);
+	const stats = await stat(lockDir).catch(() => undefined);
 	if (!stats?.isDirectory()) {
 		return undefined;
 	}
 
-	const age = now - Number(stats.mtimeMs);
-	if (age > lockStaleMs) {
-		return {kind: 'stale-lock', path: lockDir, detail: `lock not refreshed for ${Math.round(age / 1000)} s (its holder died or hung)`};
+	const owner = await readOwner(lockDir);
+	if (isDeadHolder(owner)) {
+		return {kind: 'dead-holder-lock', path: lockDir, detail: `lock held by process ${owner.pid}, which is no longer running`};
 	}
 
-	const owner = await readLockOwner(`${lockDir.slice(0, -'.lock'.length)}.owner`);
-	// The owner record must describe this very folder, not an earlier holder's.
-	if (owner && owner.host === os.hostname() && owner.ino === String(stats.ino) && owner.birth === String(stats.birthtimeNs)
-		&& !isProcessAlive(owner.pid, owner.start)) {
-		return {kind: 'dead-holder-lock', path: lockDir, detail: `lock held by process ${owner.pid}, which is no longer running`};
+	const age = now - stats.mtimeMs;
+	if (age > lockStaleMs) {
+		return {kind: 'stale-lock', path: lockDir, detail: `lock not refreshed for ${Math.round(age / 1000)} s (its holder died or hangs)`};
 	}
 
 	return undefined;

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import {readFile, rename, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {randomToken, processStartTime} from './process-info.js';
+
+/** The record inside every lock folder: who holds it, and a token unique to this acquisition. */
+export type LockOwner = {pid: number; host: string; start?: string; since: string; token: string};
+
+/** Name of the owner record inside a lock folder. */
+export const OWNER_FILE = 'owner.json';
+
+const OWN_START = processStartTime(process.pid);
+const HOST = os.hostname();
+
+type Callback = (error: NodeJS.ErrnoException | null) => void;
+
+function lockedError(lockDir: string): NodeJS.ErrnoException {
+	return Object.assign(new Error(`Lock ${lockDir} is already held`), {code: 'ELOCKED'});
+}
+
+/** Reads the owner record of a lock folder; undefined when absent or unreadable. */
+export async function readOwner(lockDir: string): Promise<LockOwner | undefined> {
+	try {
+		const parsed = JSON.parse(await readFile(path.join(lockDir, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+		if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.token === 'string') {
+			return parsed as LockOwner;
+		}
+	} catch {
+		// Absent (no such lock) or unreadable: the holder is unknown, which callers say.
+	}
+
+	return undefined;
+}
+
+function readOwnerSync(lockDir: string): LockOwner | undefined {
+	try {
+		return JSON.parse(fs.readFileSync(path.join(lockDir, OWNER_FILE), 'utf8')) as LockOwner;
+	} catch {
+		return undefined;
+	}
+}
+
+/**
+ * Removes a lock folder only if it is still the one the caller judged: it
+ * is first renamed aside (atomic, so no other process can take the name
+ * meanwhile) and `keep` looks at what was actually moved; a folder to keep
+ * (someone acquired the lock since) is renamed back.
+ */
+export async function removeLockIf(lockDir: string, keep: (aside: string) => Promise<boolean>): Promise<'removed' | 'absent' | 'kept'> {
+	const aside = `${lockDir}.old-${process.pid}-${randomToken()}`;
+	try {
+		await rename(lockDir, aside);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return 'absent';
+		}
+
+		throw error;
+	}
+
+	if (await keep(aside)) {
+		// Someone else's live lock: put it back. If the name was taken meanwhile
+		// that holder lost its lock; its refresh notices and the fencing check
+		// stops its write.
+		await rename(aside, lockDir).catch(async () => rm(aside, {recursive: true, force: true}));
+		return 'kept';
+	}
+
+	await rm(aside, {recursive: true, force: true});
+	return 'removed';
+}
+
+/**
+ * The file system proper-lockfile is given. Its lock is a bare mkdir; here
+ * a lock folder is made complete elsewhere (with the owner record inside)
+ * and renamed into place, so a lock never exists without its owner, a dead
+ * holder can be recognised at once, and a lock folder is never empty (a
+ * rename onto an empty folder would replace it). Removal of a stale lock
+ * renames it aside and re-checks staleness on what it actually moved, which
+ * closes most of proper-lockfile's takeover race (its issue #121); removal
+ * on release only touches a folder that still holds this acquisition's token.
+ */
+export function createLockFs(stale: number): {fs: object; held: Map<string, string>} {
+	/** lockDir → token of the lock this process holds there. */
+	const held = new Map<string, string>();
+
+	function mkdir(lockDir: string, callback: Callback): void {
+		const token = randomToken();
+		const staging = `${lockDir}.new-${process.pid}-${token}`;
+		const owner: LockOwner = {pid: process.pid, host: HOST, ...(OWN_START ? {start: OWN_START} : {}), since: new Date().toISOString(), token};
+		const abandon = (error: NodeJS.ErrnoException) => {
+			fs.rm(staging, {recursive: true, force: true}, () => callback(error));
+		};
+
+		fs.mkdir(staging, {mode: 0o700}, error => {
+			if (error) {
+				callback(error);
+				return;
+			}
+
+			fs.writeFile(path.join(staging, OWNER_FILE), JSON.stringify(owner), {mode: 0o600}, error => {
+				if (error) {
+					abandon(error);
+					return;
+				}
+
+				fs.rename(staging, lockDir, error => {
+					if (error) {
+						abandon(error.code === 'ENOTEMPTY' || error.code === 'EEXIST' ? Object.assign(error, {code: 'EEXIST'}) : error);
+						return;
+					}
+
+					held.set(lockDir, token);
+					callback(null);
+				});
+			});
+		});
+	}
+
+	function rmdir(lockDir: string, callback: Callback): void {
+		const token = held.get(lockDir);
+		if (token !== undefined) {
+			held.delete(lockDir);
+			void releaseIfOurs(lockDir, token).then(() => callback(null), (error: NodeJS.ErrnoException) => callback(error));
+			return;
+		}
+
+		// proper-lockfile found it stale a moment ago: check what we actually move aside.
+		void removeLockIf(lockDir, async aside => {
+			const stats = await fs.promises.stat(aside).catch(() => undefined);
+			return stats !== undefined && stats.mtimeMs >= Date.now() - stale;
+		}).then(outcome => callback(outcome === 'kept' ? lockedError(lockDir) : null), (error: NodeJS.ErrnoException) => callback(error));
+	}
+
+	function rmdirSync(lockDir: string): void {
+		const token = held.get(lockDir);
+		held.delete(lockDir);
+		if (token !== undefined && readOwnerSync(lockDir)?.token === token) {
+			fs.rmSync(lockDir, {recursive: true, force: true});
+		}
+	}
+
+	return {fs: {...fs, mkdir, rmdir, rmdirSync}, held};
+}
+
+/**
+ * Release: the folder is renamed aside whole (so the lock name is free at
+ * once and never holds a folder without its owner record) and removed,
+ * unless it is no longer this acquisition's (taken over meanwhile).
+ */
+async function releaseIfOurs(lockDir: string, token: string): Promise<void> {
+	await removeLockIf(lockDir, async aside => (await readOwner(aside))?.token !== token);
+}
