@@ -43,6 +43,7 @@ export class BoardScanner {
 	private readonly folders = new Map<Location, FolderListing & {mtimeKey: string}>();
 	private state: Timed<BoardState> | undefined;
 	private config: Timed<BoardConfig> | undefined;
+	private last: Timed<BoardListing> | undefined;
 	private readonly born = new Map<string, number>();
 	private readonly probes = new Map<string, Timed<ActivityProbe>>();
 	private readonly gitStates = new Map<string, Timed<GitState>>();
@@ -76,6 +77,13 @@ export class BoardScanner {
 			this.folders.set(location, await readFolder(dir, location === 'archive' ? 'Archive' : `Stage "${location}"`));
 		}));
 		const [state] = await Promise.all([this.readState(), this.readConfig()]);
+		// Nothing the listing is built from changed: hand back the same object,
+		// so a subscriber can tell "no change" by identity.
+		const key = [...locations.map(location => this.folders.get(location)!.mtimeKey), this.state?.key, this.config?.key].join('|');
+		if (this.last && this.last.key === key) {
+			return this.last.value;
+		}
+
 		const folders = Object.fromEntries(locations.map(location => [location, this.folders.get(location)!])) as unknown as Record<Location, FolderListing>;
 		const unknown = locations.flatMap(location => location === 'archive' ? [] : folders[location].entries
 			.filter(entry => entry.isDirectory() && state.projects[entry.name] === undefined)
@@ -83,7 +91,9 @@ export class BoardScanner {
 		await Promise.all(unknown.filter(dir => !this.born.has(dir)).map(async dir => {
 			this.born.set(dir, await bornTime(dir, this.options.now()));
 		}));
-		return buildListing({paths, state, folders, bornOf: dir => this.born.get(dir) ?? this.options.now(), now: this.options.now()});
+		const listing = buildListing({paths, state, folders, bornOf: dir => this.born.get(dir) ?? this.options.now(), now: this.options.now()});
+		this.last = {value: listing, at: this.options.now(), key};
+		return listing;
 	}
 
 	/** Newest content mtime for each card (key → activity); cached walks are reused when still valid. */
@@ -142,6 +152,7 @@ export class BoardScanner {
 	/** Forget cached data for one project folder (after this process changed it) or everything. */
 	invalidate(dir?: string): void {
 		if (dir === undefined) {
+			this.last = undefined;
 			this.folders.clear();
 			this.state = undefined;
 			this.probes.clear();
