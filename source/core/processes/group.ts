@@ -49,7 +49,7 @@ export async function stopGroup(ctx: StopContext, leader: ProcessTarget, options
 	});
 
 	const head = await ctx.source.probe(leader.pid);
-	if (head === undefined) {
+	if (head === undefined || (head.startTime === leader.startTime && (head.state === 'Z' || head.state === 'X') && (await groupMembers(ctx, leader.pid)).length === 0)) {
 		return result('already-gone', `Process ${leader.pid} is already gone.`);
 	}
 

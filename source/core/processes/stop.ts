@@ -108,7 +108,8 @@ export async function stopProcess(ctx: StopContext, target: ProcessTarget, optio
 		...extra,
 	});
 	const current = await ctx.source.probe(target.pid);
-	if (current === undefined) {
+	// A zombie has exited; only its exit status waits to be collected.
+	if (current === undefined || (current.startTime === target.startTime && (current.state === 'Z' || current.state === 'X'))) {
 		return result('already-gone', `Process ${target.pid} is already gone.`);
 	}
 
