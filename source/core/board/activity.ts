@@ -1,3 +1,4 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
@@ -136,23 +137,19 @@ export async function probeActivity(dir: string, options: ActivityOptions = {}):
  * (so no file was added, removed or renamed, which is how most editors save)
  * and the newest file was not touched. An in-place write to another file
  * changes no folder; the caller's time-to-live covers that case.
+ * Synchronous on purpose: a few lstat calls cost microseconds each, while an
+ * async one costs a trip through libuv's four-thread pool; callers yield to
+ * the event loop between batches.
  */
-export async function probeStillValid(dir: string, probe: ActivityProbe): Promise<boolean> {
-	const checks = probe.dirs.map(async ([relative, mtimeMs]) => (await fs.lstat(path.join(dir, relative))).mtimeMs === mtimeMs);
-	const {newestPath, newestMs} = probe.activity;
-	if (newestPath !== null) {
-		checks.push(fs.lstat(path.join(dir, newestPath)).then(stat => stat.mtimeMs === newestMs));
-	}
-
-	try {
-		return (await Promise.all(checks)).every(Boolean);
-	} catch (error) {
-		if (isTransient(error)) {
+export function probeStillValid(dir: string, probe: ActivityProbe): boolean {
+	for (const [relative, mtimeMs] of probe.dirs) {
+		if (fsSync.lstatSync(path.join(dir, relative), {throwIfNoEntry: false})?.mtimeMs !== mtimeMs) {
 			return false;
 		}
-
-		throw error;
 	}
+
+	const {newestPath, newestMs} = probe.activity;
+	return newestPath === null || fsSync.lstatSync(path.join(dir, newestPath), {throwIfNoEntry: false})?.mtimeMs === newestMs;
 }
 
 function isTransient(error: unknown): boolean {

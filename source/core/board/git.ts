@@ -1,3 +1,4 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {errnoCode} from '../errors.js';
@@ -130,7 +131,7 @@ export function parsePorcelainV2(output: string): GitState {
  * branch's ref; pass the last known state to include those two).
  * Working-tree edits are covered by the activity signature.
  */
-export async function gitSignature(dir: string, state?: GitState): Promise<string> {
+export function gitSignature(dir: string, state?: GitState): string {
 	const parts = ['HEAD', 'index', 'logs/HEAD', 'FETCH_HEAD', 'packed-refs'];
 	// A push rewrites only the upstream's ref file; a commit the branch's.
 	if (state?.kind === 'repo') {
@@ -143,14 +144,9 @@ export async function gitSignature(dir: string, state?: GitState): Promise<strin
 		}
 	}
 
-	const stats = await Promise.all(parts.map(async part => {
-		try {
-			const stat = await fs.stat(path.join(dir, '.git', part));
-			return `${stat.mtimeMs}:${stat.size}`;
-		} catch {
-			// Absent pieces are part of the signature too (e.g. no FETCH_HEAD yet).
-			return '-';
-		}
-	}));
-	return stats.join('|');
+	// Synchronous: see probeStillValid. Absent pieces count too (no FETCH_HEAD yet).
+	return parts.map(part => {
+		const stat = fsSync.statSync(path.join(dir, '.git', part), {throwIfNoEntry: false});
+		return stat ? `${stat.mtimeMs}:${stat.size}` : '-';
+	}).join('|');
 }

@@ -28,6 +28,15 @@ export type ScannerOptions = {
 
 type Timed<T> = {value: T; at: number; key: string};
 
+/** Cards checked synchronously between two yields to the event loop. */
+const YIELD_EVERY = 256;
+
+async function yieldToLoop(): Promise<void> {
+	await new Promise(resolve => {
+		setImmediate(resolve);
+	});
+}
+
 /**
  * Scans a workspace and remembers enough to make the next scan cheap. Three
  * tiers, so that the first listing never waits for the slow parts:
@@ -99,49 +108,68 @@ export class BoardScanner {
 	/** Newest content mtime for each card (key → activity); cached walks are reused when still valid. */
 	async activity(cards: readonly ProjectCard[]): Promise<Map<string, Activity>> {
 		const now = this.options.now();
-		const results = await mapLimit(cards, this.options.activityConcurrency, async card => {
-			const cached = this.probes.get(card.dir);
-			if (cached && now - cached.at < this.options.activityTtlMs && await probeStillValid(card.dir, cached.value)) {
-				return [card.key, cached.value.activity] as const;
+		const found = new Map<string, Activity>();
+		const walk: ProjectCard[] = [];
+		// Cheap synchronous checks first, yielding now and then so a screen stays responsive.
+		for (const [index, card] of cards.entries()) {
+			if (index % YIELD_EVERY === YIELD_EVERY - 1) {
+				await yieldToLoop();
 			}
 
+			const cached = this.probes.get(card.dir);
+			if (cached && now - cached.at < this.options.activityTtlMs && probeStillValid(card.dir, cached.value)) {
+				found.set(card.key, cached.value.activity);
+			} else {
+				walk.push(card);
+			}
+		}
+
+		await mapLimit(walk, this.options.activityConcurrency, async card => {
 			try {
 				const probe = await probeActivity(card.dir, this.options.activity);
 				this.probes.set(card.dir, {value: probe, at: now, key: ''});
-				return [card.key, probe.activity] as const;
+				found.set(card.key, probe.activity);
 			} catch (error) {
 				// The folder went away between listing and walking; the next listing shows where.
-				if (errnoCode(error) === 'ENOENT') {
-					this.probes.delete(card.dir);
-					return undefined;
+				if (errnoCode(error) !== 'ENOENT') {
+					throw error;
 				}
 
-				throw error;
+				this.probes.delete(card.dir);
 			}
 		});
-		return new Map(results.filter(entry => entry !== undefined));
+		return found;
 	}
 
 	/** Git state for each card (key → state), at most `gitConcurrency` commands at a time. */
 	async git(cards: readonly ProjectCard[]): Promise<Map<string, GitState>> {
 		const now = this.options.now();
 		const {paths} = this.ws;
-		const results = await mapLimit(cards, this.options.gitConcurrency, async card => {
-			const cached = this.gitStates.get(card.dir);
-			const contentKey = String(this.probes.get(card.dir)?.value.activity.newestMs ?? '');
-			const signature = `${await gitSignature(card.dir, cached?.value)}#${contentKey}`;
-			if (cached && cached.key === signature && now - cached.at < this.options.gitTtlMs) {
-				return [card.key, cached.value] as const;
+		const found = new Map<string, GitState>();
+		const run: Array<{card: ProjectCard; contentKey: string}> = [];
+		for (const [index, card] of cards.entries()) {
+			if (index % YIELD_EVERY === YIELD_EVERY - 1) {
+				await yieldToLoop();
 			}
 
+			const cached = this.gitStates.get(card.dir);
+			const contentKey = String(this.probes.get(card.dir)?.value.activity.newestMs ?? '');
+			if (cached && now - cached.at < this.options.gitTtlMs && cached.key === `${gitSignature(card.dir, cached.value)}#${contentKey}`) {
+				found.set(card.key, cached.value);
+			} else {
+				run.push({card, contentKey});
+			}
+		}
+
+		await mapLimit(run, this.options.gitConcurrency, async ({card, contentKey}) => {
 			const state = await readGitState(card.dir, {runner: this.options.runner, timeoutMs: this.options.gitTimeoutMs, ceiling: paths.stageDir[card.stage]});
 			// Keyed by the signature after the command (it names the branch and
 			// upstream refs just learned); a change racing the command itself is
 			// caught by the time-to-live.
-			this.gitStates.set(card.dir, {value: state, at: now, key: `${await gitSignature(card.dir, state)}#${contentKey}`});
-			return [card.key, state] as const;
+			this.gitStates.set(card.dir, {value: state, at: now, key: `${gitSignature(card.dir, state)}#${contentKey}`});
+			found.set(card.key, state);
 		});
-		return new Map(results);
+		return new Map(cards.flatMap(card => found.has(card.key) ? [[card.key, found.get(card.key)!] as const] : []));
 	}
 
 	/** The workspace policy read by the last list(). */
