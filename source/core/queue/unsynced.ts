@@ -58,9 +58,10 @@ async function whyBehind(target: Target, dir: string, jobs: Job[], recorded: {at
 		return {text: latest.state === 'running' ? 'syncing now' : `queued (${latest.state})`, queued: true};
 	}
 
+	// A change after the successful run started may have missed the copy: compare with its start.
 	const lastDone = jobs.filter(job => job.state === 'done').at(-1);
 	const success = lastDone?.finishedAt !== undefined && lastDone.finishedAt > (recorded?.at ?? 0)
-		? {at: lastDone.finishedAt, head: lastDone.result?.head}
+		? {at: lastDone.startedAt ?? lastDone.finishedAt, head: lastDone.result?.head}
 		: recorded;
 	if (!success) {
 		return {text: 'never synced', queued: false};
@@ -92,10 +93,21 @@ async function projectsIn(stageDir: string): Promise<string[]> {
 	return entries.filter(entry => entry.isDirectory() && isValidProjectName(entry.name)).map(entry => entry.name).sort();
 }
 
-/** The newest mtime of anything in a tree (folders change when entries come or go), bounded. */
+/**
+ * Inside .git, what records the user's work: the index (staging), HEAD, the
+ * config, and local branches and tags. Remote-tracking refs, logs, FETCH_HEAD
+ * and objects change on every fetch or push and say nothing about new work.
+ */
+const GIT_WORK = ['HEAD', 'index', 'config', 'packed-refs', 'refs/heads', 'refs/tags', 'refs/stash'];
+
+/**
+ * The newest mtime in a project (folders change when entries come or go),
+ * bounded to `limit` entries; in .git only what records work (GIT_WORK).
+ */
 export async function newestChange(dir: string, limit: number): Promise<{mtimeMs: number; truncated: boolean}> {
 	let newest = 0;
 	let seen = 0;
+	const gitDir = path.join(dir, '.git');
 	const queue = [dir];
 	while (queue.length > 0) {
 		const current = queue.pop()!;
@@ -104,11 +116,16 @@ export async function newestChange(dir: string, limit: number): Promise<{mtimeMs
 			continue;
 		}
 
-		newest = Math.max(newest, stats.mtimeMs);
 		if (++seen > limit) {
 			return {mtimeMs: newest, truncated: true};
 		}
 
+		if (current === gitDir && stats.isDirectory()) {
+			queue.push(...GIT_WORK.map(entry => path.join(gitDir, entry)));
+			continue;
+		}
+
+		newest = Math.max(newest, stats.mtimeMs);
 		if (stats.isDirectory()) {
 			const names = await readdir(current).catch(() => [] as string[]);
 			queue.push(...names.map(name => path.join(current, name)));
