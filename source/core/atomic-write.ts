@@ -5,6 +5,17 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import {CwsError, errnoCode} from './errors.js';
 
+// Node ignores SIGXFSZ, so a write past `ulimit -f` returns short or EFBIG
+// and surfaces as DISK_FULL. But signal-exit (loaded by write-file-atomic
+// and proper-lockfile) listens for SIGXFSZ and re-raises it with the default
+// action, which kills the process, whenever its own listeners are the only
+// ones. One listener of ours keeps the signal harmless.
+const SIGXFSZ_GUARD = Symbol.for('cws.sigxfsz-guard');
+if (process.platform !== 'win32' && !(SIGXFSZ_GUARD in globalThis)) {
+	Object.defineProperty(globalThis, SIGXFSZ_GUARD, {value: true});
+	process.on('SIGXFSZ', () => undefined);
+}
+
 /** Mode of every file the store writes, whatever the umask. */
 export const PRIVATE_FILE_MODE = 0o600;
 /** Mode of every folder the store creates, whatever the umask. */
