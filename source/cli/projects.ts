@@ -374,7 +374,8 @@ export const projectCommands: CliCommand[] = [
 			const ws = await open(ctx);
 			const result = await cleanupSandbox(ws, {dryRun: values['dry-run'] === true, requestedBy: 'cli'});
 			if (ctx.json) {
-				print(ctx, {sandbox: result});
+				// The bare result: `cleanup --processes --sandbox --json` nests it under "sandbox".
+				print(ctx, result);
 				return result.failed.length > 0 ? 1 : 0;
 			}
 

@@ -1,4 +1,5 @@
 import {spawn} from 'node:child_process';
+import {watch} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
@@ -127,20 +128,19 @@ describe('project commands', () => {
 		expect(await fs.readdir(ws.paths.trash)).toEqual([]);
 		expect((await cws('cleanup')).code).toBe(2);
 		result = await cws('cleanup', '--sandbox', '--dry-run', '--json');
-		expect(JSON.parse(result.stdout)).toMatchObject({sandbox: {stale: [], dryRun: true}});
+		expect(JSON.parse(result.stdout)).toMatchObject({stale: [], archived: [], dryRun: true, staleAfterDays: 30});
 	});
 
 	it('refuses hostile names on every command; nothing is created outside the workspace', async () => {
 		const ws = await workspace();
 		const parent = path.dirname(ws.paths.root);
 		const before = await listTree(parent);
-		// argv cannot carry a NUL byte (execve ends the string there); the core test covers it.
-		const names = HOSTILE_NAMES.filter(name => !name.includes('\0'));
-		const spec = ['..', 'a/../../b', '/abs', '-rf', '--upload-pack=x', 'y'.repeat(300), 'p\u0430yp\u0430l'];
-		const invocations = [
-			...names.map(name => ['new', name, '--git']),
-			...spec.flatMap(name => [['move', name, 'active', '--force'], ['rm', name], ['gates', name]]),
-		];
+		// The core test feeds every hostile name to every operation; here the
+		// ones from the contract go through the real argument parser. argv
+		// cannot carry a NUL byte (execve ends the string there).
+		const spec = ['..', 'a/../../b', '/abs', '-rf', '--upload-pack=x', 'y'.repeat(300), 'p\u0430yp\u0430l', 'ｆｕｌｌ', 'zero\u200bwidth', '.hidden'];
+		expect(spec.every(name => HOSTILE_NAMES.includes(name) || name === 'ｆｕｌｌ')).toBe(true);
+		const invocations = spec.flatMap(name => [['new', name, '--git'], ['move', name, 'active', '--force']]);
 		for (let index = 0; index < invocations.length; index += 4) {
 			// A few at a time: the machine is shared.
 			const batch = invocations.slice(index, index + 4);
@@ -167,11 +167,25 @@ describe('project commands', () => {
 		for (let round = 0; round < 20; round++) {
 			const [where] = await whereIs(ws, 'p');
 			const args = where === 'sandbox' ? ['move', 'p', 'active'] : ['demote', 'p'];
+			// Odd rounds: kill just after the move wrote its intent (seen as a
+			// rename of state.json); even rounds: at a random point of its life.
+			const written = new Promise<void>(resolve => {
+				const watcher = watch(ws.paths.meta, (_event, file) => {
+					if (file === 'state.json') {
+						watcher.close();
+						resolve();
+					}
+				});
+				setTimeout(() => {
+					watcher.close();
+					resolve();
+				}, timed.ms * 3).unref();
+			});
 			const child = spawn(process.execPath, [CLI_PATH, ...args, '--workspace', ws.paths.root], {stdio: 'ignore', env: {...process.env, HOME: home}});
 			const exited = new Promise(resolve => {
 				child.once('exit', resolve);
 			});
-			await sleep(timed.ms * (0.4 + (Math.random() * 0.7)));
+			await (round % 2 === 1 ? written.then(async () => sleep(Math.random() * 8)) : sleep(timed.ms * (0.4 + (Math.random() * 0.7))));
 			child.kill('SIGKILL');
 			await exited;
 			expect(await whereIs(ws, 'p'), `round ${round}`).toHaveLength(1);
@@ -188,6 +202,8 @@ describe('project commands', () => {
 		}
 
 		console.info(`cws move killed 20 times, ${interrupted} mid-move`);
+		// Half the kills aim right after the intent was written; some must have hit.
+		expect(interrupted).toBeGreaterThanOrEqual(3);
 	}, 120_000);
 });
 
