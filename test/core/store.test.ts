@@ -63,7 +63,7 @@ describe('Store', () => {
 		const {store, meta} = await newStore();
 		const spec = jobSpec('a');
 		for (let i = 0; i < 13; i++) {
-			await store.update(spec, job => ({...job, state: i % 2 === 0 ? 'done' : 'queued'}));
+			await store.update(spec, job => ({...job, state: i % 2 === 0 ? 'done' as const : 'queued' as const}));
 		}
 
 		const dir = path.join(meta, 'backups', 'queue', 'a.json');
@@ -114,7 +114,7 @@ describe('Store', () => {
 	it('remove() deletes a state file and its backups, so it reads as new (not as damage)', async () => {
 		const {store, meta} = await newStore();
 		const spec = jobSpec('gone');
-		await store.update(spec, job => ({...job, state: 'done'}));
+		await store.update(spec, job => ({...job, state: 'done' as const}));
 		await store.remove(spec);
 		await expect(stat(path.join(meta, 'queue', 'gone.json'))).rejects.toMatchObject({code: 'ENOENT'});
 		await expect(stat(path.join(meta, 'backups', 'queue', 'gone.json'))).rejects.toMatchObject({code: 'ENOENT'});
