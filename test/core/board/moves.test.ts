@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
@@ -132,6 +133,32 @@ describe('moveProject', () => {
 		await fs.symlink(outside, ws.paths.stageDir.stable);
 		await expect(moveProject(ws, 'dup', 'stable', {force: true})).rejects.toMatchObject({code: 'SYMLINK_REFUSED'});
 		expect(await fs.readdir(outside)).toEqual([]);
+	});
+});
+
+describe('cross-device stages', () => {
+	const root = process.getuid?.() === 0;
+	it.runIf(root)('refuses a move onto another file system (a real tmpfs) and leaves everything as it was', async ({skip}) => {
+		const ws = await fresh();
+		await makeProject(ws, 'active', 'big', {'data.bin': 'x'.repeat(10_000)}, {git: false});
+		try {
+			execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0700', 'tmpfs', ws.paths.stageDir.stable]);
+		} catch {
+			skip('no permission to mount a tmpfs here (a container without CAP_SYS_ADMIN)');
+		}
+
+		try {
+			const error = await moveProject(ws, 'big', 'stable', {force: true}).catch((caught: unknown) => caught) as CwsError;
+			expect(error.code).toBe('CROSS_DEVICE');
+			expect(error.hint).toMatch(/one file system/);
+			expect(await fs.readdir(ws.paths.stageDir.stable)).toEqual([]);
+			expect(await whereIs(ws, 'big')).toEqual(['active']);
+			expect(await fs.readFile(path.join(ws.paths.stageDir.active, 'big', 'data.bin'), 'utf8')).toHaveLength(10_000);
+			expect((await ws.store.read(boardStateSpec)).data.pending).toBeNull();
+			expect((await verifyBoard(ws)).errors).toEqual([]);
+		} finally {
+			execFileSync('umount', [ws.paths.stageDir.stable]);
+		}
 	});
 });
 
