@@ -197,8 +197,12 @@ export class QueueWorker {
 
 		const waitingLeft = due.length > 0 || nextDue !== Number.POSITIVE_INFINITY;
 		due.sort((a, b) => a.dueAt - b.dueAt || a.createdAt - b.createdAt);
+		// Oldest first, but each worker starts at a random one of the first few,
+		// so that workers sharing a queue do not all race for the same job.
+		const offset = Math.floor((this.options.random ?? Math.random)() * Math.min(due.length, 8));
+		const order = [...due.slice(offset), ...due.slice(0, offset)];
 		let dueLeft = false;
-		for (const job of due) {
+		for (const job of order) {
 			if (this.inflight.size >= concurrency || this.stopMode !== undefined) {
 				dueLeft = true;
 				break;
@@ -206,8 +210,8 @@ export class QueueWorker {
 
 			const claimed = await claimJob(this.ws, job, this.identity!, now);
 			if (!claimed) {
-				// Someone else has it, or a claim is in progress elsewhere: look again soon.
-				dueLeft ||= (await this.stillWaiting(job));
+				// Someone else has it (or is claiming it): look again soon.
+				dueLeft = true;
 				continue;
 			}
 
@@ -217,11 +221,6 @@ export class QueueWorker {
 		}
 
 		return {nextDue, dueLeft, waitingLeft};
-	}
-
-	private async stillWaiting(job: Job): Promise<boolean> {
-		const current = (await listJobs(this.ws)).jobs.find(item => item.id === job.id);
-		return current !== undefined && WAITING_STATES.includes(current.state) && current.dueAt <= this.now();
 	}
 
 	private launch(job: Job, config: SyncConfig): void {

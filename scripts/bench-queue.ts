@@ -1,0 +1,124 @@
+// Queue throughput: no-op jobs from enqueue to done, with one worker process
+// and with two, on a fresh workspace in the system temp folder.
+//
+//   node scripts/run-ts.mjs scripts/bench-queue.ts [--jobs N] [--concurrency C]
+//
+// A producer (this process) enqueues N jobs as fast as it can while the
+// workers (child processes of this script) run them; every job goes through
+// the real store: enqueue, claim and finish are each an fsynced, checksummed
+// write under the job's lock.
+import {fork} from 'node:child_process';
+import {mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
+import {parseArgs} from 'node:util';
+import {workspacePaths} from '../source/core/paths.js';
+import {DEFAULT_SYNC_CONFIG} from '../source/core/queue/config.js';
+import {enqueueJob} from '../source/core/queue/enqueue.js';
+import {listJobs} from '../source/core/queue/jobs.js';
+import {percentile} from '../source/core/queue/stats.js';
+import type {CustomTarget} from '../source/core/queue/types.js';
+import {runWorker} from '../source/core/queue/worker.js';
+import {initWorkspace} from '../source/core/workspace.js';
+import {Store} from '../source/core/store.js';
+
+const {values} = parseArgs({
+	options: {
+		jobs: {type: 'string', default: '300'},
+		concurrency: {type: 'string', default: '2'},
+		worker: {type: 'string'},
+	},
+});
+
+const open = (root: string) => {
+	const paths = workspacePaths(root);
+	return {paths, store: new Store(paths.meta)};
+};
+
+if (values.worker) {
+	// Worker mode: run no-op jobs until told to stop.
+	const controller = new AbortController();
+	process.on('message', () => controller.abort());
+	await runWorker(open(values.worker), {
+		config: DEFAULT_SYNC_CONFIG,
+		concurrency: Number(values.concurrency),
+		runners: {custom: {noop: async () => ({status: 'done', message: 'nothing to do'})}},
+		pollMs: 5,
+		signal: controller.signal,
+	});
+	process.exit(0);
+}
+
+type Round = {enqueuePerSecond: number; donePerSecond: number; drainPerSecond: number; latencyP50: number; latencyP95: number};
+
+async function waitAllDone(ws: ReturnType<typeof open>, jobs: number) {
+	for (;;) {
+		const listing = await listJobs(ws);
+		if (listing.jobs.filter(job => job.state === 'done').length >= jobs) {
+			return listing;
+		}
+
+		await sleep(20);
+	}
+}
+
+async function round(workers: number, jobs: number): Promise<Round> {
+	const root = await mkdtemp(path.join(os.tmpdir(), 'cws-bench-queue-'));
+	try {
+		await initWorkspace(root);
+		const ws = open(root);
+		const target: CustomTarget = {name: 'noop', kind: 'custom', runner: 'noop', params: {}};
+		const enqueueAll = async (round: string) => {
+			for (let n = 0; n < jobs; n++) {
+				await enqueueJob(ws, {project: `p${n % 50}`, target: {...target, name: `${round}${Math.floor(n / 50)}`}});
+			}
+		};
+
+		const startWorkers = async () => {
+			const children = Array.from({length: workers}, () => fork(process.argv[1]!, ['--worker', root, '--concurrency', String(values.concurrency)], {stdio: 'inherit'}));
+			await sleep(500);
+			return async () => {
+				for (const child of children) {
+					child.send('stop');
+				}
+
+				await Promise.all(children.map(async child => new Promise(resolve => child.once('exit', resolve))));
+			};
+		};
+
+		// 1. Producer and workers at the same time: enqueue → done.
+		let stop = await startWorkers();
+		const started = performance.now();
+		await enqueueAll('a');
+		const enqueued = performance.now();
+		const listing = await waitAllDone(ws, jobs);
+		const finished = performance.now();
+		await stop();
+		const latencies = listing.jobs.map(job => job.finishedAt! - job.createdAt).sort((a, b) => a - b);
+
+		// 2. A queue already full: how fast the workers empty it.
+		await enqueueAll('b');
+		const drainStart = performance.now();
+		stop = await startWorkers();
+		await waitAllDone(ws, 2 * jobs);
+		const drained = performance.now() - 500;
+		await stop();
+		return {
+			enqueuePerSecond: jobs / ((enqueued - started) / 1000),
+			donePerSecond: jobs / ((finished - started) / 1000),
+			drainPerSecond: jobs / ((drained - drainStart) / 1000),
+			latencyP50: percentile(latencies, 0.5) ?? 0,
+			latencyP95: percentile(latencies, 0.95) ?? 0,
+		};
+	} finally {
+		await rm(root, {recursive: true, force: true});
+	}
+}
+
+const jobs = Number(values.jobs);
+console.log(`queue throughput, ${jobs} no-op jobs, worker concurrency ${values.concurrency}, temp dir on ${os.tmpdir()}`);
+for (const workers of [1, 2]) {
+	const result = await round(workers, jobs);
+	console.log(`${workers} worker${workers > 1 ? 's' : ' '}: ${result.donePerSecond.toFixed(1)} jobs/s enqueue→done with a producer running (it enqueues ${result.enqueuePerSecond.toFixed(1)}/s; latency p50 ${result.latencyP50} ms, p95 ${result.latencyP95} ms); a full queue drains at ${result.drainPerSecond.toFixed(1)} jobs/s`);
+}
