@@ -22,6 +22,12 @@ export type MoveOptions = RelocateDeps & {
 	runner?: Runner;
 	/** Overrides the configured test timeout. */
 	testTimeoutMs?: number;
+	/**
+	 * Gate results already obtained for this very move (same project, from
+	 * and to), e.g. from the GateError a confirmation dialog showed: reused
+	 * instead of running the test suite a second time.
+	 */
+	gates?: GateReport;
 };
 
 /** What a move did. */
@@ -38,14 +44,17 @@ export type MoveResult = {
 
 /** Refused because gates failed; carries every result so the caller can show them. */
 export class GateError extends CwsError {
+	readonly report: GateReport;
 	readonly results: GateResult[];
 	readonly to: Stage;
-	constructor(name: string, to: Stage, results: GateResult[]) {
+	constructor(report: GateReport) {
+		const {name, to, results} = report;
 		const failed = results.filter(result => !result.ok);
 		super('GATES_FAILED', `"${name}" cannot move to ${to}: ${failed.map(result => `${result.title}: ${result.reason}`).join('; ')}.`, {
 			hint: `Fix those and try again, or override with \`cws move ${name} ${to} --force\` (recorded in history and the audit log).`,
 		});
 		this.name = 'GateError';
+		this.report = report;
 		this.results = results;
 		this.to = to;
 	}
@@ -106,13 +115,15 @@ export async function moveProject(ws: BoardWorkspace, name: string, to: Stage, o
 	await options.hooks?.step?.('located');
 	let gates: GateResult[] = [];
 	if (isPromotion(from, to)) {
-		gates = (await checkGates(ws, name, to, options)).results;
+		const given = options.gates;
+		const report = given && given.name === name && given.from === from && given.to === to ? given : await checkGates(ws, name, to, options);
+		gates = report.results;
+		if (!report.ok && !options.force) {
+			throw new GateError(report);
+		}
 	}
 
 	const failed = gates.filter(result => !result.ok);
-	if (failed.length > 0 && !options.force) {
-		throw new GateError(name, to, gates);
-	}
 
 	await options.hooks?.step?.('gated');
 	const forced = failed.length > 0;

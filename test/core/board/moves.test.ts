@@ -66,6 +66,20 @@ describe('moveProject', () => {
 		expect(await whereIs(ws, 'broken')).toEqual(['active']);
 	});
 
+	it('reuses the gate results of a refused move when it is then confirmed (tests run once)', async () => {
+		const ws = await fresh();
+		const counter = path.join(await temps.create(), 'runs');
+		const script = `require('fs').appendFileSync(${JSON.stringify(counter)}, 'x'); process.exit(1)`;
+		await makeProject(ws, 'active', 'slow', {'.cws.json': JSON.stringify({test: [process.execPath, '-e', script]})});
+		const refused = await moveProject(ws, 'slow', 'stable').catch((error: unknown) => error) as GateError;
+		expect(refused.report).toMatchObject({name: 'slow', from: 'active', to: 'stable', ok: false});
+		expect(await fs.readFile(counter, 'utf8')).toBe('x');
+		const confirmed = await moveProject(ws, 'slow', 'stable', {force: true, gates: refused.report, requestedBy: 'tui'});
+		expect(confirmed).toMatchObject({forced: true, entry: {failedGates: ['tests'], by: 'tui'}});
+		expect(await fs.readFile(counter, 'utf8')).toBe('x');
+		expect(await whereIs(ws, 'slow')).toEqual(['stable']);
+	});
+
 	it('says "no test command" when there is none', async () => {
 		const ws = await fresh();
 		await makeProject(ws, 'active', 'plain', {'README.md': 'x'});
