@@ -2,6 +2,7 @@ import {execFileSync} from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
+import {newProject} from '../../../source/core/board/lifecycle.js';
 import {GateError, checkGates, demoteProject, moveProject, promoteProject} from '../../../source/core/board/moves.js';
 import {reconcileIntents} from '../../../source/core/board/reconcile.js';
 import {boardStateSpec} from '../../../source/core/board/schema.js';
@@ -147,6 +148,23 @@ describe('moveProject', () => {
 		await fs.symlink(outside, ws.paths.stageDir.stable);
 		await expect(moveProject(ws, 'dup', 'stable', {force: true})).rejects.toMatchObject({code: 'SYMLINK_REFUSED'});
 		expect(await fs.readdir(outside)).toEqual([]);
+	});
+});
+
+describe('folders moved by hand', () => {
+	it('are recorded as such at the next move, so history stays a chain', async () => {
+		const ws = await fresh();
+		const {dir} = await newProject(ws, 'wanderer');
+		await fs.rename(dir, path.join(ws.paths.stageDir.active, 'wanderer'));
+		expect((await verifyBoard(ws)).warnings.map(warning => warning.code)).toEqual(['moved-outside']);
+		await moveProject(ws, 'wanderer', 'stable', {force: true});
+		const {data} = await ws.store.read(boardStateSpec);
+		expect(data.projects['wanderer']!.history.map(entry => [entry.from, entry.to, entry.reason])).toEqual([
+			[null, 'sandbox', 'created'],
+			['sandbox', 'active', 'moved outside cws (found there)'],
+			['active', 'stable', 'promoted to stable'],
+		]);
+		expect(await verifyBoard(ws)).toMatchObject({ok: true, warnings: []});
 	});
 });
 
