@@ -40,7 +40,13 @@ export type LockHandle = {
 
 type InternalHandle = LockHandle & {released: boolean; compromised: boolean; compromisedReason: string | undefined};
 
+/** Locks held along the current async call chain, by lock folder. */
 const heldInContext = new AsyncLocalStorage<Map<string, InternalHandle>>();
+/**
+ * Per lock folder, the promise the next in-process caller waits for. Module
+ * wide, so that two Store objects on one workspace also queue in-process.
+ */
+const tails = new Map<string, Promise<void>>();
 
 /** The lock folder for a lock name (a state file name like 'queue/abc.json' or a word like 'workspace'). */
 export function lockDirFor(locksDir: string, name: string): string {
@@ -59,7 +65,6 @@ export function lockDirFor(locksDir: string, name: string): string {
 export class LockManager {
 	readonly locksDir: string;
 	readonly timing: LockTiming;
-	private readonly tails = new Map<string, Promise<void>>();
 	private readonly lockFs: ReturnType<typeof createLockFs>;
 
 	constructor(locksDir: string, timing: Partial<LockTiming> = {}) {
@@ -75,8 +80,9 @@ export class LockManager {
 
 	/** Runs `fn` while holding lock `name`; released whatever `fn` does. */
 	async withLock<R>(name: string, fn: (handle: LockHandle) => Promise<R>): Promise<R> {
+		const lockDir = lockDirFor(this.locksDir, name);
 		const outer = heldInContext.getStore();
-		const already = outer?.get(name);
+		const already = outer?.get(lockDir);
 		if (already?.compromised) {
 			throw staleWriter(name, `its lock was taken over by another process (${already.compromisedReason ?? 'not refreshed in time'})`);
 		}
@@ -86,12 +92,12 @@ export class LockManager {
 		}
 
 		const deadline = Date.now() + this.timing.wait;
-		return this.queued(name, deadline, async () => {
-			const {handle, release} = await this.acquire(name, deadline);
+		return this.queued(name, lockDir, deadline, async () => {
+			const {handle, release} = await this.acquire(name, lockDir, deadline);
 			let result: R;
 			try {
 				const held = new Map(outer ?? []);
-				held.set(name, handle);
+				held.set(lockDir, handle);
 				result = await heldInContext.run(held, async () => fn(handle));
 			} catch (error) {
 				// The operation's own error matters more than a failed release.
@@ -104,15 +110,15 @@ export class LockManager {
 		});
 	}
 
-	private async queued<R>(name: string, deadline: number, task: () => Promise<R>): Promise<R> {
-		const previous = this.tails.get(name) ?? Promise.resolve();
+	private async queued<R>(name: string, lockDir: string, deadline: number, task: () => Promise<R>): Promise<R> {
+		const previous = tails.get(lockDir) ?? Promise.resolve();
 		let leave!: () => void;
 		const mine = new Promise<void>(resolve => {
 			leave = resolve;
 		});
 		// The next caller waits for both, so leaving early on a timeout keeps the order.
 		const tail = previous.then(async () => mine);
-		this.tails.set(name, tail);
+		tails.set(lockDir, tail);
 		try {
 			let timer: NodeJS.Timeout | undefined;
 			const timedOut = new Promise<'timeout'>(resolve => {
@@ -127,14 +133,13 @@ export class LockManager {
 			return await task();
 		} finally {
 			leave();
-			if (this.tails.get(name) === tail) {
-				this.tails.delete(name);
+			if (tails.get(lockDir) === tail) {
+				tails.delete(lockDir);
 			}
 		}
 	}
 
-	private async acquire(name: string, deadline: number): Promise<{handle: InternalHandle; release: () => Promise<void>}> {
-		const lockDir = lockDirFor(this.locksDir, name);
+	private async acquire(name: string, lockDir: string, deadline: number): Promise<{handle: InternalHandle; release: () => Promise<void>}> {
 		const {fs, held} = this.lockFs;
 		let token = '';
 		const handle: InternalHandle = {

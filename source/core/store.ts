@@ -94,7 +94,7 @@ export class Store {
 			return {data: spec.initial(), generation: 0};
 		}
 
-		const loaded = await this.locks.withLock(spec.name, async () => this.loadLocked(spec));
+		const loaded = await this.locks.withLock(spec.name, async handle => this.loadLocked(spec, handle));
 		return loaded.recovered ? {data: loaded.data, generation: loaded.generation, recovered: loaded.recovered} : {data: loaded.data, generation: loaded.generation};
 	}
 
@@ -108,7 +108,7 @@ export class Store {
 	async update<T>(spec: StateSpec<T>, fn: (current: T) => T | Promise<T>): Promise<Loaded<T>> {
 		const file = this.filePath(spec);
 		return this.locks.withLock(spec.name, async handle => {
-			const current = await this.loadLocked(spec);
+			const current = await this.loadLocked(spec, handle);
 			const next = await fn(current.data);
 			const data = this.validated(spec, file, next);
 			const generation = current.generation + 1;
@@ -187,7 +187,7 @@ export class Store {
 	}
 
 	/** Reads and verifies under the lock, recovering a bad or vanished file. */
-	private async loadLocked<T>(spec: StateSpec<T>): Promise<LoadedLocked<T>> {
+	private async loadLocked<T>(spec: StateSpec<T>, handle: LockHandle): Promise<LoadedLocked<T>> {
 		const snapshot = await this.snapshot(spec);
 		if (snapshot.bytes) {
 			const verified = verifyEnvelope(snapshot.bytes, spec);
@@ -204,7 +204,7 @@ export class Store {
 			file: this.filePath(spec),
 			snapshot,
 			now: this.now(),
-			publish: async (data, generation) => this.publish(spec, data, generation, {identity: snapshot.identity, generation: Number.NaN}),
+			publish: async (data, generation) => this.publish(spec, data, generation, {identity: snapshot.identity, generation: Number.NaN}, handle),
 		});
 		for (const listener of this.listeners) {
 			listener(recovery.report);
@@ -227,7 +227,7 @@ export class Store {
 	}
 
 	/** Stages a backup, writes and verifies the file, fences, publishes, keeps the backup. */
-	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle?: LockHandle): Promise<void> {
+	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle: LockHandle): Promise<void> {
 		const file = this.filePath(spec);
 		const bytes = Buffer.from(encodeEnvelope(data, {version: spec.version, generation}), 'utf8');
 		const keep = spec.backups ?? DEFAULT_BACKUPS;
@@ -237,7 +237,7 @@ export class Store {
 			await atomicWriteFile(file, bytes, {
 				beforePublish: async () => {
 					await this.fence(spec, file, read);
-					await handle?.verifyHeld();
+					await handle.verifyHeld();
 				},
 			});
 		} catch (error) {

@@ -102,6 +102,20 @@ describe('locks within one process', () => {
 		expect(result.data.n).toBe(2);
 	});
 
+	it('reentrancy is per workspace: the same lock name in another workspace is really taken', async () => {
+		const metaA = path.join(await temps.create(), '.cws');
+		const metaB = path.join(await temps.create(), '.cws');
+		const seen = await new Store(metaA).withLock('workspace', async () => new Store(metaB).withLock('workspace', async () => readdir(path.join(metaB, 'locks'))));
+		expect(seen).toEqual(['workspace.lock']);
+	});
+
+	it('two Store objects on one workspace queue in-process', async () => {
+		const meta = path.join(await temps.create(), '.cws');
+		const stores = [new Store(meta), new Store(meta)];
+		await Promise.all(Array.from({length: 40}, async (_, i) => stores[i % 2]!.update(counterSpec, current => ({n: current.n + 1}))));
+		expect((await stores[0]!.read(counterSpec)).data.n).toBe(40);
+	});
+
 	it('serialise callers of the same name and release on errors', async () => {
 		const store = new Store(path.join(await temps.create(), '.cws'));
 		const order: string[] = [];
