@@ -58,6 +58,20 @@ async function suite(control: ProcessControl): Promise<void> {
 	});
 }
 
+/** CPU% of this process while the pane's refresh runs every 2 s and nothing else happens. */
+async function idle(control: ProcessControl, label: string): Promise<void> {
+	const cpu = process.cpuUsage();
+	const started = performance.now();
+	while (performance.now() - started < idleSeconds * 1000) {
+		await control.snapshot('workspace');
+		await new Promise(resolve => setTimeout(resolve, 2000));
+	}
+
+	const used = process.cpuUsage(cpu);
+	const share = ((used.user + used.system) / 1000) / (performance.now() - started) * 100;
+	console.log(`Idle, snapshot('workspace') every 2 s for ${idleSeconds} s ${label}: ${share.toFixed(2)}% of one core`);
+}
+
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cws-bench-processes-'));
 const children: ChildProcess[] = [];
 try {
@@ -67,6 +81,7 @@ try {
 	console.log('\nAt this machine\'s process count:');
 	await suite(control);
 
+	await idle(control, 'at this machine\'s count');
 	console.log(`\nWith ${extra} extra sleeping processes:`);
 	for (let index = 0; index < extra; index++) {
 		const child = spawn('sleep', ['600'], {stdio: 'ignore', cwd: paths.root});
@@ -77,17 +92,7 @@ try {
 	await new Promise(resolve => setTimeout(resolve, 1500));
 	await suite(control);
 
-	console.log(`\nIdle refresh loop: snapshot('workspace') every 2 s for ${idleSeconds} s:`);
-	const cpu = process.cpuUsage();
-	const started = performance.now();
-	while (performance.now() - started < idleSeconds * 1000) {
-		await control.snapshot('workspace');
-		await new Promise(resolve => setTimeout(resolve, 2000));
-	}
-
-	const used = process.cpuUsage(cpu);
-	const share = ((used.user + used.system) / 1000) / (performance.now() - started) * 100;
-	console.log(`CPU while refreshing: ${share.toFixed(2)}% of one core`);
+	await idle(control, `with ${extra} extra`);
 } finally {
 	for (const child of children) {
 		child.kill('SIGKILL');

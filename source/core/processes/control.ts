@@ -5,9 +5,10 @@ import {Attributor} from './attribution.js';
 import {auditLog, type AuditSink} from './audit.js';
 import {planFromEntries, policyFilter, type CleanupPlan, type ShutdownPolicy} from './cleanup.js';
 import {stopGroup} from './group.js';
+import {RuleMatchCache} from './match-cache.js';
 import {ancestorsOf, type Guard} from './protection.js';
 import {ProcessReader, platformSource, type ProcessSource} from './reader.js';
-import {compileRules, type RuleInput, type WhitelistRule} from './rules.js';
+import {compileRules, type CompiledRule, type RuleInput, type WhitelistRule} from './rules.js';
 import {buildSnapshot, type ProcessSnapshot, type Scope} from './snapshot.js';
 import {stopProcess, type StopContext, type StopOptions, type StopResult} from './stop.js';
 import type {ProcessTarget} from './types.js';
@@ -46,6 +47,8 @@ export class ProcessControl {
 	private readonly context: StopContext;
 	private readonly uid: number;
 	private readonly selfPid: number;
+	private compiled: {key: string; rules: CompiledRule[]} | undefined;
+	private readonly matches = new RuleMatchCache();
 
 	constructor(options: ProcessControlOptions) {
 		this.options = options;
@@ -78,9 +81,15 @@ export class ProcessControl {
 		const started = performance.now();
 		const rules = await this.rules();
 		const processes = await this.reader.list();
-		const guard: Guard = {uid: this.uid, selfPid: this.selfPid, ancestors: new Set(), rules: compileRules(rules)};
+		const compiled = this.compile(rules);
+		const guard: Guard = {
+			uid: this.uid, selfPid: this.selfPid, ancestors: new Set(), rules: compiled,
+			match: process => this.matches.match(compiled, process),
+		};
 		const takenAt = (this.options.now ?? Date.now)();
-		return buildSnapshot(processes, this.attributor, guard, scope, takenAt, performance.now() - started);
+		const snapshot = buildSnapshot(processes, this.attributor, guard, scope, takenAt, 0);
+		this.matches.prune();
+		return {...snapshot, costMs: performance.now() - started};
 	}
 
 	/** Running processes per project (`<stage>/<name>` → count), for board cards. */
@@ -162,7 +171,21 @@ export class ProcessControl {
 			uid: this.uid,
 			selfPid: this.selfPid,
 			ancestors: ancestorsOf(this.selfPid, child => parents.get(child)),
-			rules: compileRules(await this.rules()),
+			rules: this.compile(await this.rules()),
 		};
+	}
+
+	/**
+	 * Compiled rules, reused while the rules stay the same: a regular
+	 * expression is compiled on its first match, so compiling afresh on
+	 * every refresh would pay that again each time.
+	 */
+	private compile(rules: WhitelistRule[]): CompiledRule[] {
+		const key = JSON.stringify(rules);
+		if (this.compiled?.key !== key) {
+			this.compiled = {key, rules: compileRules(rules)};
+		}
+
+		return this.compiled.rules;
 	}
 }

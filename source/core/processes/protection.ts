@@ -22,15 +22,16 @@ export type Guard = {
 	/** pids of this program's ancestors (its shell, tmux, sshd …). */
 	ancestors: ReadonlySet<number>;
 	rules: readonly CompiledRule[];
+	/** Finds the rules matching a process (e.g. through a RuleMatchCache); default: test each rule. */
+	match?: (process: ProcessInfo) => readonly CompiledRule[];
 };
 
 /** Built-in reasons first (they cannot be removed), then matching rules in file order. */
 export function protectionOf(process: ProcessInfo, guard: Guard): Protection {
 	const reasons: ProtectionReason[] = builtInReasons(process, guard);
-	for (const {rule, test} of guard.rules) {
-		if (test(process)) {
-			reasons.push({source: 'rule', ruleId: rule.id, text: `rule ${rule.id}: ${rule.reason}`});
-		}
+	const matched = guard.match ? guard.match(process) : guard.rules.filter(rule => rule.test(process));
+	for (const {rule} of matched) {
+		reasons.push({source: 'rule', ruleId: rule.id, text: `rule ${rule.id}: ${rule.reason}`});
 	}
 
 	return {protected: reasons.length > 0, reasons};

@@ -9,6 +9,7 @@ import {
 	type ProcessInfo, type SignalAuditRecord,
 } from '../../../source/core/processes/index.js';
 import {Store} from '../../../source/core/store.js';
+import {RuleMatchCache} from '../../../source/core/processes/match-cache.js';
 import {initWorkspace} from '../../../source/core/workspace.js';
 import {protectionToggle} from '../../../source/core/processes/index.js';
 import {Spawner, testWorkspace, type TestWorkspace} from './helpers.js';
@@ -98,6 +99,28 @@ describe('rule validation', () => {
 		expect(matching(fakeProcess('-bash', {name: 'bash'}))).toEqual(['n']);
 		expect(matching(fakeProcess('node x/vite', {user: 'bob'}))).toEqual(['c']);
 		expect(matching(fakeProcess('node x/vite', {user: 'alice'}))).toEqual([]);
+	});
+});
+
+describe('rule match cache', () => {
+	it('runs the rules again only for new processes, changed command lines or changed rules', () => {
+		const calls: string[] = [];
+		const rules = compileRules([{id: 'c', kind: 'cmdline', value: 'keep', reason: 'x', origin: 'user', createdAt: ''}])
+			.map(rule => ({...rule, test: (process: ProcessInfo) => {
+				calls.push(process.command);
+				return rule.test(process);
+			}}));
+		const cache = new RuleMatchCache();
+		const first = fakeProcess('node keep.js');
+		expect(cache.match(rules, first).map(rule => rule.rule.id)).toEqual(['c']);
+		expect(cache.match(rules, first).map(rule => rule.rule.id)).toEqual(['c']);
+		expect(calls).toEqual(['node keep.js']);
+		const retitled = {...first, command: 'node worker'};
+		expect(cache.match(rules, retitled)).toEqual([]);
+		const reused = {...first, startTime: 2};
+		expect(cache.match(rules, reused).map(rule => rule.rule.id)).toEqual(['c']);
+		expect(cache.match([...rules], reused).map(rule => rule.rule.id)).toEqual(['c']);
+		expect(calls).toEqual(['node keep.js', 'node worker', 'node keep.js', 'node keep.js']);
 	});
 });
 
