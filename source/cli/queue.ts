@@ -56,6 +56,10 @@ function jobTable(ctx: CliContext, jobs: readonly Job[], now: number): void {
 
 function eventLine(event: WorkerEvent): string | undefined {
 	switch (event.type) {
+		case 'queued': {
+			return `${event.job.id} ${event.job.project} → ${event.job.target.name}: queued (${event.job.reason})`;
+		}
+
 		case 'claimed': {
 			return `${event.job.id} ${event.job.project} → ${event.job.target.name}: started (attempt ${event.job.attempt}/${event.job.maxAttempts})`;
 		}

@@ -118,3 +118,54 @@ export function formatAge(ms: number): string {
 
 	return `${Math.floor(seconds / 86_400)}d`;
 }
+
+/** What the board's card shows about a project's syncs. */
+export type SyncBadge = {
+	/** 'synced 3h ago', 'syncing', 'retrying', 'conflict', 'never synced' … */
+	label: string;
+	/** ok: recent success; warn: stale or never; error: dead or conflict; busy: queued or running. */
+	tone: 'ok' | 'warn' | 'error' | 'busy';
+};
+
+/**
+ * The badge of one project: a job that needs attention wins, then work in
+ * progress, then the age of the last success (warn when stale).
+ */
+export function syncBadge(jobs: readonly Job[], stats: QueueStats, project: string, now: number): SyncBadge {
+	const mine = jobs.filter(job => job.project === project);
+	const latestByTarget = new Map<string, Job>();
+	for (const job of mine) {
+		const known = latestByTarget.get(job.target.name);
+		if (!known || known.createdAt < job.createdAt) {
+			latestByTarget.set(job.target.name, job);
+		}
+	}
+
+	const latest = [...latestByTarget.values()];
+	if (latest.some(job => job.state === 'conflict')) {
+		return {label: 'conflict', tone: 'error'};
+	}
+
+	if (latest.some(job => job.state === 'dead')) {
+		return {label: 'sync failed', tone: 'error'};
+	}
+
+	if (latest.some(job => job.state === 'running')) {
+		return {label: 'syncing', tone: 'busy'};
+	}
+
+	if (latest.some(job => job.state === 'failed')) {
+		return {label: 'retrying', tone: 'warn'};
+	}
+
+	if (latest.some(job => job.state === 'pending')) {
+		return {label: 'queued', tone: 'busy'};
+	}
+
+	const last = stats.lastSync[project];
+	if (!last) {
+		return {label: 'never synced', tone: 'warn'};
+	}
+
+	return {label: `synced ${formatAge(Math.max(0, now - last.at))} ago`, tone: last.stale ? 'warn' : 'ok'};
+}

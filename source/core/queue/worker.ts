@@ -1,64 +1,15 @@
+import {enqueueAutosync} from './autosync.js';
 import {backoffDelay} from './backoff.js';
-import {readSyncConfig, type RetryPolicy, type SyncConfig} from './config.js';
-import type {CommandRunner} from './exec.js';
-import type {CommandRecorder} from './run-context.js';
+import {readSyncConfig, type SyncConfig} from './config.js';
 import {ensureQueueDirs, folderStamp, listJobs, type QueueWorkspace} from './jobs.js';
 import {claimJob, newWorkerIdentity, recoverDeadWorkers, type WorkerIdentity} from './lease.js';
 import {pruneJobs} from './retention.js';
 import {runClaimedJob, type RunningEntry} from './run-job.js';
-import {DEFAULT_RUNNERS, type RunnerTable} from './runners/index.js';
+import {DEFAULT_RUNNERS} from './runners/index.js';
 import {WAITING_STATES, type Job} from './types.js';
+import type {RunningJob, StopMode, WorkerEvent, WorkerOptions, WorkerSummary} from './worker-types.js';
 
-export type WorkerOptions = {
-	/** Run every job that is due now, then resolve (`cws queue work --once`). */
-	once?: boolean;
-	/** Like once, but also waits out backoffs: resolves when no job is waiting at all (cexit's final syncs, tests). */
-	drain?: boolean;
-	/** Jobs this worker runs at the same time (default: the config's, 2). */
-	concurrency?: number;
-	/** Stops the worker; what happens to running jobs is `onStop`. */
-	signal?: AbortSignal;
-	/** 'requeue' (default): kill running commands, put their jobs back uncounted. 'finish': let them end. */
-	onStop?: StopMode;
-	/** Runners by kind; custom targets name theirs in `custom`. */
-	runners?: Partial<RunnerTable>;
-	/** Policy; default read from .cws/config.json at start and every recovery round. */
-	config?: SyncConfig;
-	/** Overrides of the retry policy (tests make the backoff short). */
-	retry?: Partial<RetryPolicy>;
-	/** How often the queue folder is checked for changes (ms, default 250). */
-	pollMs?: number;
-	/** How often a running job's lease is refreshed and checked for a cancel (ms, default 2000). */
-	heartbeatMs?: number;
-	/** A lease of another host whose heartbeat is older than this is dead (ms, default 60 s). */
-	leaseTtlMs?: number;
-	/** How often jobs of dead workers are looked for (ms, default 10 s; always at start). */
-	recoverEveryMs?: number;
-	/** How often finished jobs past retention are removed (ms, default 10 min; always at start). */
-	pruneEveryMs?: number;
-	exec?: CommandRunner;
-	env?: NodeJS.ProcessEnv;
-	commandLog?: CommandRecorder;
-	random?: () => number;
-	now?: () => number;
-	onEvent?: (event: WorkerEvent) => void;
-};
-
-export type StopMode = 'requeue' | 'finish';
-
-/** What a worker reports as it goes (the TUI shows toasts; `cws queue work` prints lines). */
-export type WorkerEvent =
-	| {type: 'claimed'; job: Job}
-	| {type: 'finished'; job: Job}
-	| {type: 'requeued'; job: Job}
-	| {type: 'recovered'; job: Job}
-	| {type: 'pruned'; count: number}
-	| {type: 'error'; message: string};
-
-export type WorkerSummary = {claimed: number; done: number; failed: number; dead: number; conflict: number; cancelled: number; requeued: number; recovered: number; errors: string[]};
-
-/** A job this worker is running, for the pane (elapsed time, current command) and for cexit. */
-export type RunningJob = {job: Job; startedAt: number; command: readonly string[] | undefined};
+export type {RunningJob, StopMode, WorkerEvent, WorkerOptions, WorkerSummary} from './worker-types.js';
 
 /**
  * A queue worker: claims due jobs up to its concurrency, runs them, retries
@@ -121,6 +72,7 @@ export class QueueWorker {
 		const pollMs = options.pollMs ?? 250;
 		let lastRecover = Number.NEGATIVE_INFINITY;
 		let lastPrune = Number.NEGATIVE_INFINITY;
+		let lastAutosync = Number.NEGATIVE_INFINITY;
 		let lastScan = Number.NEGATIVE_INFINITY;
 		let lastStamp = '';
 		let nextDue = Number.POSITIVE_INFINITY;
@@ -137,6 +89,11 @@ export class QueueWorker {
 				if (now - lastPrune >= (options.pruneEveryMs ?? 600_000)) {
 					lastPrune = now;
 					await this.guard(async () => this.prune(now));
+				}
+
+				if (options.autosync !== false && !options.once && !options.drain && now - lastAutosync >= 60_000) {
+					lastAutosync = now;
+					await this.guard(async () => this.autosync(now));
 				}
 
 				const stamp = await folderStamp(this.ws.paths.queue);
@@ -286,6 +243,19 @@ export class QueueWorker {
 		const count = await pruneJobs(this.ws, (await listJobs(this.ws)).jobs, config.retention, now);
 		if (count > 0) {
 			this.emit({type: 'pruned', count});
+		}
+	}
+
+	private async autosync(now: number): Promise<void> {
+		const config = await this.currentConfig();
+		if (Object.keys(config.autosyncMinutes).length === 0) {
+			return;
+		}
+
+		for (const {job, created} of await enqueueAutosync(this.ws, config, (await listJobs(this.ws)).jobs, now)) {
+			if (created) {
+				this.emit({type: 'queued', job});
+			}
 		}
 	}
 

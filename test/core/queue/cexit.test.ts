@@ -2,7 +2,9 @@ import {writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {afterEach, describe, expect, it} from 'vitest';
+import {enqueueAutosync} from '../../../source/core/queue/autosync.js';
 import {DEFAULT_SYNC_CONFIG, parseSyncConfig} from '../../../source/core/queue/config.js';
+import {computeStats, syncBadge} from '../../../source/core/queue/stats.js';
 import {enqueueJob} from '../../../source/core/queue/enqueue.js';
 import {listJobs, readJob} from '../../../source/core/queue/jobs.js';
 import type {Runner} from '../../../source/core/queue/runners/types.js';
@@ -42,6 +44,29 @@ describe('the pane watcher', () => {
 		expect(calls).toBe(seen);
 		unsubscribe();
 		watcher.close();
+	});
+});
+
+describe('autosync and the board badge', () => {
+	it('enqueues stages with an interval once it has passed, and the badge follows the jobs', async () => {
+		const ws = await makeWorkspace(await dirs.create());
+		await makeGitProject(ws, 'app', 'active');
+		await makeGitProject(ws, 'toy', 'sandbox');
+		const config = parseSyncConfig({backupRoot: path.join(ws.paths.root, 'backups'), autosyncMinutes: {active: 30}});
+		const now = Date.now();
+		const first = await enqueueAutosync(ws, config, [], now);
+		expect(first.map(({job}) => [job.project, job.target.name, job.reason])).toEqual([['app', 'backup', 'autosync']]);
+		const jobs = (await listJobs(ws)).jobs;
+		expect(await enqueueAutosync(ws, config, jobs, now + (29 * 60_000))).toEqual([]);
+
+		const stats = computeStats(jobs, {lastSuccess: {}}, {now, staleAfterMs: 3600_000});
+		expect(syncBadge(jobs, stats, 'app', now)).toEqual({label: 'queued', tone: 'busy'});
+		expect(syncBadge(jobs, stats, 'toy', now)).toEqual({label: 'never synced', tone: 'warn'});
+		await runWorker(ws, {once: true, config, env: testEnv()});
+		const after = (await listJobs(ws)).jobs;
+		const later = now + (2.5 * 3600_000);
+		expect(syncBadge(after, computeStats(after, {lastSuccess: {}}, {now, staleAfterMs: 3600_000}), 'app', now).tone).toBe('ok');
+		expect(syncBadge(after, computeStats(after, {lastSuccess: {}}, {now: later, staleAfterMs: 3600_000}), 'app', later)).toEqual({label: 'synced 2h ago', tone: 'warn'});
 	});
 });
 
