@@ -186,7 +186,8 @@ const READ_ONLY_CODES = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 /**
  * Turns a file system error into a CwsError naming the file: DISK_FULL,
- * READ_ONLY, or IO_ERROR for anything else. CwsErrors pass through.
+ * READ_ONLY (a write refused), PERMISSION_DENIED (a read refused), or
+ * IO_ERROR for anything else. CwsErrors pass through.
  */
 export function toFsError(error: unknown, file: string, action = 'write'): CwsError {
 	if (error instanceof CwsError) {
@@ -198,6 +199,13 @@ export function toFsError(error: unknown, file: string, action = 'write'): CwsEr
 	if (code && DISK_FULL_CODES.has(code)) {
 		return new CwsError('DISK_FULL', `Cannot ${action} ${file}: the disk is full or a size limit was reached (${code}).`, {
 			hint: `Free some space on the disk holding ${path.dirname(file)} and retry; ${file} was not changed.`,
+			cause: error,
+		});
+	}
+
+	if (code && READ_ONLY_CODES.has(code) && (action === 'read' || action === 'inspect')) {
+		return new CwsError('PERMISSION_DENIED', `Cannot ${action} ${file}: permission denied (${code}).`, {
+			hint: `Make ${file} readable by you (check its owner and mode, and those of its folders).`,
 			cause: error,
 		});
 	}

@@ -73,8 +73,8 @@ describe('fencing a writer that stalled past the stale time', () => {
 		const store = new Store(meta, {lock: {stale}});
 		await store.update(counterSpec, () => ({n: 1}));
 
-		// The child reads generation 1 under the lock, then blocks its event loop for 5 s.
-		const stalled = await spawnChild(['stall', meta, '5000', String(stale)]);
+		// The child reads generation 1 under the lock, then blocks its event loop for 6 s.
+		const stalled = await spawnChild(['stall', meta, '6000', String(stale)]);
 		await stalled.waitForLine('inFn');
 		// This process takes the lock over once it is stale and commits generation 2.
 		const {result, ms} = await timed(async () => store.update(counterSpec, current => ({n: current.n + 1})));
