@@ -14,7 +14,7 @@ export type TsChild = {
 	stderr(): string;
 	/** Resolves with the first line (already seen or future) that matches. */
 	waitForLine(match: string | RegExp | ((line: string) => boolean), timeoutMs?: number): Promise<string>;
-	/** Resolves when the process has exited (and been reaped). */
+	/** Resolves when the process has exited (and been reaped) and its output is fully read. */
 	exited: Promise<ChildExit>;
 	/** Sends a signal (default SIGKILL) and waits for the exit. */
 	kill(signal?: NodeJS.Signals): Promise<ChildExit>;
@@ -69,18 +69,17 @@ export async function spawnTs(entry: string, args: string[] = [], options: Spawn
 	child.stderr!.on('data', (chunk: string) => {
 		stderr += chunk;
 	});
+	// 'close', not 'exit': a child's last lines may still be in the pipe when it exits.
+	let exitInfo: ChildExit | undefined;
 	const exited = new Promise<ChildExit>(resolve => {
-		child.once('exit', (code, signal) => {
+		child.once('close', (code, signal) => {
+			exitInfo = {code, signal};
 			for (const waiter of waiters) {
 				waiter();
 			}
 
-			resolve({code, signal});
+			resolve(exitInfo);
 		});
-	});
-	let exitInfo: ChildExit | undefined;
-	void exited.then(info => {
-		exitInfo = info;
 	});
 
 	const waitForLine: TsChild['waitForLine'] = async (match, timeoutMs = 15_000) => {
@@ -99,9 +98,9 @@ export async function spawnTs(entry: string, args: string[] = [], options: Spawn
 					}
 				}
 
-				if (exitInfo || child.exitCode !== null || child.signalCode !== null) {
+				if (exitInfo) {
 					done();
-					reject(new Error(`child exited (${child.exitCode ?? child.signalCode}) before printing ${String(match)}\nstdout:\n${lines.join('\n')}\nstderr:\n${stderr}`));
+					reject(new Error(`child exited (${exitInfo.code ?? exitInfo.signal}) before printing ${String(match)}\nstdout:\n${lines.join('\n')}\nstderr:\n${stderr}`));
 				}
 			};
 
