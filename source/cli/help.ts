@@ -14,7 +14,7 @@ export function topHelp(commands: CliCommand[], version: string): string {
 		'  cws <command> --help           flags of one command',
 		'',
 		'Commands:',
-		...rows.map(([name, summary]) => `  ${pad(name, width)}${summary}`),
+		...rows.map(([name, summary]) => fit(`  ${pad(name, width)}${summary}`)),
 		'',
 		'Flags:',
 		...optionLines(TOP_OPTIONS),
@@ -52,6 +52,11 @@ function optionLines(options: Record<string, CliOption>): string[] {
 
 /** Help fits an 80-column terminal; long descriptions continue under themselves. */
 const HELP_WIDTH = 80;
+
+/** One line per command, whatever its summary: the full text is in `cws <command> --help`. */
+function fit(line: string): string {
+	return line.length <= HELP_WIDTH ? line : `${line.slice(0, HELP_WIDTH - 1).trimEnd()}…`;
+}
 
 function wrap(text: string, width: number): string[] {
 	const lines: string[] = [];
