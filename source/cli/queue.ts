@@ -1,7 +1,7 @@
 import {UsageError} from '../core/errors.js';
 import {
-	cancelJob, currentTarget, formatAge, formatLogEntry, listJobs, readJobLog, readQueueStats, readSyncConfig,
-	resolveJobId, retryJob, runWorker, syncProject, type Job, type QueueStats, type WorkerEvent,
+	cancelJob, currentTarget, describeJob, describeStats, formatLogEntry, listJobs, readJobLog, readQueueStats, readSyncConfig,
+	resolveJobId, retryJob, runWorker, syncProject, type Job, type WorkerEvent,
 } from '../core/queue/index.js';
 import type {CliCommand, CliContext} from './types.js';
 
@@ -9,38 +9,6 @@ const json = {type: 'boolean', description: 'print JSON instead of text'} as con
 
 function print(ctx: CliContext, data: unknown): void {
 	ctx.stdout(JSON.stringify(data, null, 2));
-}
-
-/** One line about where a job stands, relative to `now`. */
-export function describeJob(job: Job, now: number): string {
-	switch (job.state) {
-		case 'running': {
-			return `running for ${formatAge(now - (job.startedAt ?? now))}`;
-		}
-
-		case 'failed': {
-			return `retry in ${formatAge(Math.max(0, job.dueAt - now))}: ${job.lastError?.message ?? ''}`;
-		}
-
-		case 'pending': {
-			return job.dueAt > now ? `due in ${formatAge(job.dueAt - now)}` : `waiting ${formatAge(now - job.createdAt)}`;
-		}
-
-		case 'done': {
-			return `${formatAge(now - (job.finishedAt ?? now))} ago: ${job.result?.message ?? ''}`;
-		}
-
-		default: {
-			return `${formatAge(now - (job.finishedAt ?? job.updatedAt))} ago: ${job.lastError?.message ?? job.state}`;
-		}
-	}
-}
-
-/** The stats line of `cws queue` and the pane. */
-export function describeStats(stats: QueueStats): string {
-	const wait = stats.waitP50Ms === undefined ? 'no waits in 24 h' : `wait p50 ${formatAge(stats.waitP50Ms)} p95 ${formatAge(stats.waitP95Ms ?? 0)}`;
-	const rate = stats.successRate24h === undefined ? 'no syncs in 24 h' : `${Math.round(stats.successRate24h * 100)}% ok of ${stats.finished24h} in 24 h`;
-	return `depth ${stats.depth} (${stats.running} running, ${stats.pending} pending, ${stats.failed} retrying) · ${wait} · ${rate}`;
 }
 
 function jobTable(ctx: CliContext, jobs: readonly Job[], now: number): void {

@@ -19,6 +19,7 @@ export type {WorkerOptions, WorkerEvent, WorkerSummary, RunningJob, StopMode} fr
 export {computeStats, readQueueStats, formatAge, percentile, syncBadge} from './stats.js';
 export type {QueueStats, LastSync, SyncBadge} from './stats.js';
 export {enqueueAutosync} from './autosync.js';
+export {describeJob, describeStats} from './format.js';
 export {createQueueWatcher} from './watch.js';
 export type {QueueSnapshot, QueueWatcher, WatchOptions} from './watch.js';
 export {findUnsyncedProjects} from './unsynced.js';

@@ -103,12 +103,14 @@ export async function claimJob(ws: QueueWorkspace, job: Job, identity: WorkerIde
 	}
 
 	let claimed: Job | undefined;
+	let from: Job['state'] = 'pending';
 	try {
 		claimed = await mutateJob(ws, job.id, current => {
 			if (!WAITING_STATES.includes(current.state) || current.claim !== claim - 1 || current.dueAt > now || current.cancelRequested) {
 				return undefined;
 			}
 
+			from = current.state;
 			return {
 				...current,
 				state: 'running',
@@ -127,6 +129,12 @@ export async function claimJob(ws: QueueWorkspace, job: Job, identity: WorkerIde
 		}
 	}
 
+	if (!claimed) {
+		return undefined;
+	}
+
+	await appendJobLog(ws, job.id, {type: 'state', at: now, attempt: claimed.attempt, from, to: 'running',
+		message: `started by worker ${identity.pid} on ${identity.host} (attempt ${claimed.attempt} of ${claimed.maxAttempts})`, worker: identity.worker});
 	return claimed;
 }
 

@@ -71,7 +71,6 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 			appendJobLog(ws, job.id, {type: 'state', at: options.now(), attempt, from, to, message, worker: options.identity.worker});
 		let outcome: RunOutcome;
 		try {
-			await log(`started by ${options.identity.worker} (attempt ${job.attempt} of ${job.maxAttempts})`, 'running', undefined, job.attempt);
 			outcome = await execute(options, controller.signal, entry, file);
 		} catch (error) {
 			outcome = {status: 'retry', error: {code: isCwsError(error) ? error.code : 'RUNNER_ERROR', message: error instanceof Error ? error.message : String(error)}};

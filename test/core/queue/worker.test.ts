@@ -113,7 +113,7 @@ describe('worker', () => {
 		await sleep(50);
 		expect(alive(orphan.pid!)).toBe(false);
 		const states = (await readJobLog(ws, job.id)).flatMap(entry => (entry.type === 'state' ? [`${entry.from ?? 'new'}→${entry.to}`] : []));
-		expect(states).toEqual(['new→pending', 'running→pending', 'new→running', 'running→done']);
+		expect(states).toEqual(['new→pending', 'running→pending', 'pending→running', 'running→done']);
 	});
 
 	it('leaves alone a running job whose worker is alive', async () => {
