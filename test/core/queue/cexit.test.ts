@@ -130,7 +130,7 @@ describe('the board hook and cexit', () => {
 		const {job} = await enqueueJob(ws, {project: 'web', target: {name: 'hang', kind: 'custom', runner: 'hang', params: {}}});
 		const worker = new QueueWorker(ws, {pollMs: 20, runners: {custom: {hang}}, config: DEFAULT_SYNC_CONFIG});
 		const running = worker.start();
-		while ((await readJob(ws, job.id)).state !== 'running') {
+		while (worker.running().length === 0) {
 			await sleep(20);
 		}
 
