@@ -95,7 +95,12 @@ export class Store {
 		}
 
 		const loaded = await this.locks.withLock(spec.name, async handle => this.loadLocked(spec, handle));
-		return loaded.recovered ? {data: loaded.data, generation: loaded.generation, recovered: loaded.recovered} : {data: loaded.data, generation: loaded.generation};
+		if (!loaded.recovered) {
+			return {data: loaded.data, generation: loaded.generation};
+		}
+
+		this.emit(loaded.recovered);
+		return {data: loaded.data, generation: loaded.generation, recovered: loaded.recovered};
 	}
 
 	/**
@@ -107,14 +112,23 @@ export class Store {
 	 */
 	async update<T>(spec: StateSpec<T>, fn: (current: T) => T | Promise<T>): Promise<Loaded<T>> {
 		const file = this.filePath(spec);
-		return this.locks.withLock(spec.name, async handle => {
-			const current = await this.loadLocked(spec, handle);
-			const next = await fn(current.data);
-			const data = this.validated(spec, file, next);
-			const generation = current.generation + 1;
-			await this.publish(spec, data, generation, current, handle);
-			return current.recovered ? {data, generation, recovered: current.recovered} : {data, generation};
-		});
+		let recovered: RecoveryReport | undefined;
+		try {
+			return await this.locks.withLock(spec.name, async handle => {
+				const current = await this.loadLocked(spec, handle);
+				recovered = current.recovered;
+				const next = await fn(current.data);
+				const data = this.validated(spec, file, next);
+				const generation = current.generation + 1;
+				await this.publish(spec, data, generation, current, handle);
+				return recovered ? {data, generation, recovered} : {data, generation};
+			});
+		} finally {
+			// A recovery happened even if the change then failed; tell listeners once the lock is free.
+			if (recovered) {
+				this.emit(recovered);
+			}
+		}
 	}
 
 	/** Runs `fn` holding the named workspace lock (reentrant along one async call chain). */
@@ -122,12 +136,22 @@ export class Store {
 		return this.locks.withLock(lockName, fn);
 	}
 
-	/** Calls `listener` after each recovery from backup; returns the unsubscribe function. */
+	/**
+	 * Calls `listener` after each recovery from backup, once the file's lock
+	 * is released (so a listener may read or update). Returns the unsubscribe
+	 * function. A listener must not throw: its error would reach the reader.
+	 */
 	onRecovery(listener: (report: RecoveryReport) => void): () => void {
 		this.listeners.add(listener);
 		return () => {
 			this.listeners.delete(listener);
 		};
+	}
+
+	private emit(report: RecoveryReport): void {
+		for (const listener of this.listeners) {
+			listener(report);
+		}
 	}
 
 	/** Verifies a state file and its backups without changing anything (for `cws verify`). */
@@ -206,10 +230,6 @@ export class Store {
 			now: this.now(),
 			publish: async (data, generation) => this.publish(spec, data, generation, {identity: snapshot.identity, generation: Number.NaN}, handle),
 		});
-		for (const listener of this.listeners) {
-			listener(recovery.report);
-		}
-
 		const after = await this.snapshot(spec);
 		return {data: recovery.data, generation: recovery.generation, identity: after.identity, recovered: recovery.report};
 	}

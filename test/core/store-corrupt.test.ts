@@ -87,6 +87,19 @@ describe('a state file that fails verification', () => {
 		expect((await store.read(counterSpec)).data).toEqual({n: 6});
 	});
 
+	it('listeners hear of a recovery after the lock is released, so they may update the file themselves', async () => {
+		const {store, file} = await storeAtGeneration5();
+		await writeFile(file, 'garbage');
+		const followUps: Array<Promise<unknown>> = [];
+		store.onRecovery(() => {
+			followUps.push(store.update(counterSpec, current => ({n: current.n + 100})));
+		});
+		const loaded = await store.update(counterSpec, current => ({n: current.n + 1}));
+		expect(loaded.data).toEqual({n: 6});
+		await Promise.all(followUps);
+		expect((await store.read(counterSpec)).data).toEqual({n: 106});
+	});
+
 	it('a missing file whose backups exist is restored and reported, not silently started empty', async () => {
 		const {store, file} = await storeAtGeneration5();
 		await rm(file);
