@@ -1,8 +1,8 @@
 import {
-	BUSINESS_MODELS, GateError, addNote, archiveProject, assertModel, assertStage, cardFlags, checkGates, cleanupSandbox,
-	demoteProject, emptyTrash, formatAge, formatGate, formatGit, listTrash, moveProject, newProject, promoteProject,
+	BUSINESS_MODELS, GateError, addNote, archiveProject, assertModel, assertStage, checkGates, cleanupSandbox,
+	demoteProject, emptyTrash, formatGate, listTrash, listingLines, moveProject, newProject, promoteProject,
 	readProject, reconcileIntents, removeProject, restoreProject, scanBoard, summarizeBoard,
-	type BoardListing, type BoardWorkspace, type MoveResult,
+	type BoardWorkspace, type MoveResult,
 } from '../core/board/index.js';
 import {UsageError} from '../core/errors.js';
 import {STAGES} from '../core/paths.js';
@@ -70,38 +70,6 @@ function moveOptions(values: Record<string, unknown>) {
 	};
 }
 
-function listText(ctx: CliContext, listing: BoardListing): void {
-	const now = Date.now();
-	const rows = listing.cards.map(card => [
-		card.stage,
-		card.name,
-		card.model,
-		formatGit(card.git),
-		card.activity ? formatAge(card.activity.newestMs, now) : '',
-		card.lead ?? '',
-		cardFlags(card).join(', '),
-	]);
-	const header = ['STAGE', 'NAME', 'MODEL', 'GIT', 'ACTIVITY', 'LEADS TO', 'NOTES'];
-	const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column]!.length)));
-	const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
-	if (rows.length === 0) {
-		ctx.stdout(`No projects in ${listing.root}. Create one with \`cws new <name>\`.`);
-	} else {
-		ctx.stdout(line(header));
-		for (const row of rows) {
-			ctx.stdout(line(row));
-		}
-	}
-
-	for (const missing of listing.missing) {
-		ctx.stdout(`missing: ${missing.name} (recorded in ${missing.recorded ?? '?'}; its folder is gone — put it back or \`cws rm ${missing.name}\`)`);
-	}
-
-	for (const problem of listing.problems) {
-		ctx.stdout(`problem: ${problem.message}`);
-	}
-}
-
 /** Project commands: new, list, move, promote, demote, gates, archive, restore, rm, note, trash, cleanup. */
 export const projectCommands: CliCommand[] = [
 	{
@@ -155,7 +123,9 @@ export const projectCommands: CliCommand[] = [
 			if (ctx.json) {
 				print(ctx, {...listing, summary: summarizeBoard(listing)});
 			} else {
-				listText(ctx, listing);
+				for (const line of listingLines(listing, Date.now())) {
+					ctx.stdout(line);
+				}
 			}
 
 			return 0;

@@ -1,6 +1,6 @@
 import type {GitState} from './git.js';
 import type {GateResult} from './gates.js';
-import type {ProjectCard} from './listing.js';
+import type {BoardListing, ProjectCard} from './listing.js';
 
 /** "just now", "5m", "3h", "2d", "7w", "1y": how long ago `ms` was, short enough for a card. */
 export function formatAge(ms: number, now: number): string {
@@ -72,4 +72,24 @@ export function cardFlags(card: ProjectCard): string[] {
 	}
 
 	return flags;
+}
+
+/** `cws list` as text: an aligned table, then missing projects and problems. */
+export function listingLines(listing: BoardListing, now: number): string[] {
+	if (listing.cards.length === 0 && listing.missing.length === 0 && listing.problems.length === 0) {
+		return [`No projects in ${listing.root}. Create one with \`cws new <name>\`.`];
+	}
+
+	const header = ['STAGE', 'NAME', 'MODEL', 'GIT', 'ACTIVITY', 'LEADS TO', 'NOTES'];
+	const rows = listing.cards.map(card => [
+		card.stage, card.name, card.model, formatGit(card.git),
+		card.activity ? formatAge(card.activity.newestMs, now) : '', card.lead ?? '', cardFlags(card).join(', '),
+	]);
+	const widths = header.map((title, column) => Math.max(title.length, ...rows.map(row => row[column]!.length)));
+	const line = (row: string[]) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+	return [
+		...(rows.length > 0 ? [line(header), ...rows.map(row => line(row))] : []),
+		...listing.missing.map(missing => `missing: ${missing.name} (recorded in ${missing.recorded ?? '?'}; its folder is gone: put it back or \`cws rm ${missing.name}\`)`),
+		...listing.problems.map(problem => `problem: ${problem.message}`),
+	];
 }

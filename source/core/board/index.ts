@@ -30,7 +30,7 @@ export {verifyBoard} from './verify.js';
 export type {BoardIssue, BoardVerification} from './verify.js';
 export {summarizeBoard} from './summary.js';
 export type {BoardSummary} from './summary.js';
-export {cardFlags, formatAge, formatGate, formatGit} from './format.js';
+export {cardFlags, formatAge, formatGate, formatGit, listingLines} from './format.js';
 export {BoardFeed} from './feed.js';
 export type {BoardFeedOptions, BoardSnapshot} from './feed.js';
 export {DEMO_PROJECTS, buildDemoWorkspace} from './demo.js';
