@@ -1,32 +1,17 @@
-import {chmod, lstat, mkdir, readdir} from 'node:fs/promises';
+import {chmod, lstat, mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import {parseStagedName} from './atomic-write.js';
-import {boardStateSpec} from './board/schema.js';
 import {CwsError, errnoCode, isCwsError} from './errors.js';
-import {readJsonlDetailed} from './jsonl.js';
 import {STAGES, type WorkspacePaths} from './paths.js';
-import {Store, type StateSpec} from './store.js';
-import {whitelistSpec} from './processes/whitelist.js';
-import {workspaceConfigSpec} from './queue/config.js';
-import {jobSpec} from './queue/jobs.js';
+import {Store} from './store.js';
 import {inspectMeta, sweepMeta} from './sweep.js';
+import {
+	STATE_FILE_KINDS, checkLogs, checkStateFiles, listEntries,
+	type Found, type StateFileCheck, type StateFileKind,
+} from './verify-state.js';
 import {DIR_MODE, fsError, kindOf, layoutDirs, layoutFiles, requireWorkspace} from './workspace.js';
 
-/**
- * A kind of state file under .cws that `cws verify` checks against its
- * schema. `pattern` is a name relative to .cws ('state.json') or a folder
- * and '*.json' ('queue/*.json'). A module that adds a state file adds its
- * entry here, so verify and repair know the file's schema and backups.
- */
-export type StateFileKind = {pattern: string; spec(name: string): StateSpec<unknown>};
-
-/** Every state file kind this cws knows. */
-export const STATE_FILE_KINDS: StateFileKind[] = [
-	{pattern: 'state.json', spec: () => boardStateSpec as StateSpec<unknown>},
-	{pattern: 'config.json', spec: () => workspaceConfigSpec as StateSpec<unknown>},
-	{pattern: 'whitelist.json', spec: () => whitelistSpec as StateSpec<unknown>},
-	{pattern: 'queue/*.json', spec: name => jobSpec(path.posix.basename(name, '.json')) as StateSpec<unknown>},
-];
+export {STATE_FILE_KINDS, type StateFileCheck, type StateFileKind} from './verify-state.js';
 
 /** One thing wrong with a workspace. */
 export type VerifyIssue = {
@@ -45,16 +30,6 @@ export type VerifyIssue = {
 	repairError?: string;
 };
 
-/** What verify learned about one state file. */
-export type StateFileCheck = {
-	name: string;
-	status: 'ok' | 'missing' | 'damaged';
-	generation?: number;
-	backups: number;
-	/** False when no module of this cws knows the file: only its envelope was checked. */
-	schema: boolean;
-};
-
 /** The result of `verifyWorkspace`. */
 export type VerifyReport = {
 	root: string;
@@ -67,8 +42,6 @@ export type VerifyReport = {
 	/** Harmless findings that need no action (e.g. a torn last log line, which readers skip). */
 	notes: string[];
 };
-
-type Found = {issue: VerifyIssue; fix?: () => Promise<string>};
 
 /**
  * Checks a workspace: the layout (folders present, 0700, no symlinks),
@@ -143,7 +116,7 @@ async function checkLayout(paths: WorkspacePaths): Promise<Found[]> {
 	}
 
 	for (const stage of STAGES) {
-		for (const entry of await list(paths.stageDir[stage], paths)) {
+		for (const entry of await listEntries(paths.stageDir[stage], paths)) {
 			if (entry.isSymbolicLink()) {
 				found.push({issue: {
 					area: 'project', path: path.join(paths.stageDir[stage], entry.name), repairable: false,
@@ -237,76 +210,11 @@ async function checkLeftovers(paths: WorkspacePaths): Promise<Found[]> {
 	}));
 }
 
-async function checkStateFiles(paths: WorkspacePaths, store: Store, kinds: StateFileKind[]): Promise<{checks: StateFileCheck[]; found: Found[]}> {
-	const names = new Set(kinds.filter(kind => !kind.pattern.includes('*')).map(kind => kind.pattern));
-	for (const folder of ['', 'queue']) {
-		for (const entry of await list(path.join(paths.meta, folder), paths)) {
-			if (entry.isFile() && entry.name.endsWith('.json') && !entry.name.startsWith('.')) {
-				names.add(folder ? `${folder}/${entry.name}` : entry.name);
-			}
-		}
-	}
-
-	const checks: StateFileCheck[] = [];
-	const found: Found[] = [];
-	for (const name of [...names].sort()) {
-		const kind = kinds.find(candidate => matches(candidate.pattern, name));
-		// Unknown to this cws: check the envelope only; a newer cws may know its schema.
-		const spec = kind?.spec(name) ?? {name, version: Number.MAX_SAFE_INTEGER, parse: (payload: unknown) => payload, initial: () => null};
-		const inspection = await store.inspect(spec);
-		checks.push({
-			name, status: inspection.status, backups: inspection.backups, schema: Boolean(kind),
-			...(inspection.generation === undefined ? {} : {generation: inspection.generation}),
-		});
-		if (inspection.status !== 'damaged') {
-			continue;
-		}
-
-		const restorable = kind !== undefined && inspection.restorable !== undefined;
-		found.push({
-			issue: {
-				area: 'state', path: inspection.file, problem: inspection.fault ?? 'failed verification', repairable: restorable,
-				action: restorable
-					? `keep a copy in .cws/quarantine and restore generation ${inspection.restorable} from its backup`
-					: kind === undefined
-						? 'this cws does not know the file\'s format: check it with the cws version that wrote it'
-						: `no valid backup: repair ${inspection.file} by hand or move it aside to start it afresh (what it held would be lost)`,
-			},
-			async fix() {
-				const loaded = await store.read(spec);
-				return loaded.recovered?.message ?? 'valid again (another process repaired it)';
-			},
-		});
-	}
-
-	return {checks, found};
-}
-
-async function checkLogs(paths: WorkspacePaths): Promise<string[]> {
-	const notes: string[] = [];
-	for (const file of layoutFiles(paths)) {
-		if ((await kindOf(file)) !== 'file') {
-			continue;
-		}
-
-		const content = await readJsonlDetailed(file);
-		if (content.skipped > 0) {
-			notes.push(`${path.relative(paths.root, file)}: ${content.skipped} line(s) are not JSON and are skipped by readers`);
-		}
-
-		if (content.tornTail) {
-			notes.push(`${path.relative(paths.root, file)}: the last line is incomplete (a write was cut short); readers skip it`);
-		}
-	}
-
-	return notes;
-}
-
 /** Every file and folder under .cws except project trees (archive, trash) and lock folders (not ours to chmod). */
 async function walkMeta(paths: WorkspacePaths, dir: string, depth = 0): Promise<string[]> {
 	const skip = new Set([paths.archive, paths.trash, paths.locks]);
 	const out: string[] = [];
-	for (const entry of await list(dir, paths)) {
+	for (const entry of await listEntries(dir, paths)) {
 		const full = path.join(dir, entry.name);
 		out.push(full);
 		if (entry.isDirectory() && !skip.has(full) && depth < 8) {
@@ -315,28 +223,6 @@ async function walkMeta(paths: WorkspacePaths, dir: string, depth = 0): Promise<
 	}
 
 	return out;
-}
-
-async function list(dir: string, paths: WorkspacePaths) {
-	try {
-		return await readdir(dir, {withFileTypes: true});
-	} catch (error) {
-		if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ENOTDIR') {
-			return [];
-		}
-
-		throw fsError(dir, error, paths.root);
-	}
-}
-
-function matches(pattern: string, name: string): boolean {
-	if (!pattern.includes('*')) {
-		return pattern === name;
-	}
-
-	const [folder, glob] = [path.posix.dirname(pattern), path.posix.basename(pattern)];
-	const suffix = glob.slice(glob.indexOf('*') + 1);
-	return path.posix.dirname(name) === folder && name.endsWith(suffix);
 }
 
 async function guard<T>(target: string, paths: WorkspacePaths, action: () => Promise<T>): Promise<T> {
