@@ -59,6 +59,13 @@ export async function runCli(environment: CliEnvironment): Promise<number> {
 					stderr(`Created a new workspace at ${opened.paths.root}`);
 				}
 
+				const [first] = opened.sweep.failed;
+				if (first) {
+					// Not fatal (reading works on a read-only disk), but never silent.
+					const more = opened.sweep.failed.length > 1 ? ` and ${opened.sweep.failed.length - 1} more` : '';
+					stderr(`cws: could not remove ${first.finding.path}${more} left by a dead process (${first.error}); run \`cws verify --repair\` once the disk is writable.`);
+				}
+
 				return opened;
 			},
 		};

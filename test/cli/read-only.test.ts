@@ -20,6 +20,7 @@ let home: string;
 let base: string;
 let root: string;
 let snapshot: string[];
+const orphan = '.config.json.cws-tmp-999999999-0123456789ab';
 
 /** Paths, types, modes and contents of everything under `dir`. */
 async function tree(dir: string): Promise<string[]> {
@@ -60,6 +61,8 @@ beforeAll(async () => {
 	await writeFile(path.join(root, '.cws/state.json'), '{"format":"cws-state", "trunc');
 	await rm(path.join(root, 'stable'), {recursive: true});
 	await mkdir(path.join(root, 'sandbox/demo'), {mode: 0o700});
+	// A temp file of a writer that died: the start-up sweep would remove it.
+	await writeFile(path.join(root, '.cws', orphan), 'half', {mode: 0o600});
 	await makeReadOnly();
 	snapshot = await tree(root);
 });
@@ -94,6 +97,13 @@ describe('a read-only state folder', () => {
 		expect(result.stderr).toContain(`Cannot write ${target}`);
 		expect(result.stderr).toMatch(asRoot ? /read-only/ : /permission denied/);
 		expect(result.stderr.trim().split('\n')).toHaveLength(2); // message, then what to do
+		expect(await tree(root)).toEqual(snapshot);
+	});
+
+	it('a command that opens the workspace says the start-up sweep could not clean up, and changes nothing', async () => {
+		const result = await runCws(['list', '--workspace', root, '--json'], {home});
+		expect(result.stderr).toContain(`could not remove ${path.join(root, '.cws', orphan)}`);
+		expect(result.stderr).toContain('cws verify --repair');
 		expect(await tree(root)).toEqual(snapshot);
 	});
 
