@@ -72,6 +72,28 @@ describe('git push target', () => {
 		expect(log.some(entry => entry.type === 'command' && entry.argv.some(arg => /force|^-f$|reset/.test(arg)))).toBe(false);
 	});
 
+	it('with autoCommit, commits pending changes first; without it, pushes only what is committed', async () => {
+		const root = await dirs.create();
+		const ws = await makeWorkspace(root);
+		const project = await makeGitProject(ws, 'notes');
+		const remote = await makeBareRemote(path.join(root, 'remote.git'));
+		await git(project, 'remote', 'add', 'origin', remote);
+		await writeFile(path.join(project, 'draft.md'), 'work in progress\n');
+
+		const plain = await enqueueJob(ws, {project: 'notes', target: origin, stage: 'stable'});
+		await runWorker(ws, {once: true, config, env: testEnv()});
+		expect((await readJob(ws, plain.job.id)).state).toBe('done');
+		expect(await git(remote, 'ls-tree', '--name-only', 'main')).toBe('README.md');
+		expect(await git(project, 'status', '--porcelain')).toBe('?? draft.md');
+
+		const saving = await enqueueJob(ws, {project: 'notes', target: {...origin, name: 'save', autoCommit: true}, stage: 'stable'});
+		await runWorker(ws, {once: true, config, env: testEnv()});
+		expect((await readJob(ws, saving.job.id)).state).toBe('done');
+		expect((await git(remote, 'ls-tree', '--name-only', 'main')).split('\n')).toEqual(['README.md', 'draft.md']);
+		expect(await git(project, 'status', '--porcelain')).toBe('');
+		expect(await git(remote, 'log', '-1', '--format=%s', 'main')).toMatch(/^Save work in progress before sync/);
+	});
+
 	it('retries a remote that does not exist with backoff, then gives up as dead', async () => {
 		const root = await dirs.create();
 		const ws = await makeWorkspace(root);
