@@ -1,45 +1,201 @@
-import {Box, Text, render, useApp, useInput} from 'ink';
-import {useState} from 'react';
-import {STAGES} from '../core/paths.js';
+import {render} from 'ink';
+import {LEAVE_HINT} from '../commands/app.js';
+import {buildRegistry, DEFAULT_COMMANDS} from '../commands/registry.js';
+import type {ShellServices} from '../commands/types.js';
+import {commandLog} from '../core/command-log.js';
+import {formatError} from '../core/errors.js';
+import {defaultSessionIo, SessionRecorder, type SessionEndReason, type UncleanSession} from '../core/session.js';
+import {ShutdownRegistry} from '../core/shutdown.js';
+import {openWorkspace} from '../core/workspace.js';
+import {App} from './app.js';
+import {ShellController} from './controller.js';
+import {watchEndings} from './endings.js';
+import {readSize} from './hooks/use-terminal-size.js';
+import {PANES} from './panes/index.js';
+import {loadPreferences} from './prefs.js';
+import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
+import {recoveryActions, uncleanNotice} from './startup-notice.js';
+import {FrameWriter} from './terminal/frame-writer.js';
+import {InkStdout} from './terminal/ink-stdout.js';
+import {fdWriter, TerminalModes} from './terminal/screen.js';
+import {applyColorLevel, makeTheme} from './theme.js';
 
-/** Opens the full-screen workspace; resolves with the exit code after `:cexit` or SIGTERM/SIGHUP. */
-export async function runTui(options: {root: string; color: boolean; env: NodeJS.ProcessEnv}): Promise<number> {
-	const instance = render(<Board root={options.root} />, {exitOnCtrlC: false});
-	const stop = () => {
-		instance.unmount();
+export type TuiOptions = {root: string; color: boolean; env: NodeJS.ProcessEnv};
+
+/** The process must be gone this long after SIGTERM/SIGHUP, whatever hangs. */
+const SIGNAL_DEADLINE_MS = 4500;
+
+const exitCodes: Record<SessionEndReason, number> = {cexit: 0, SIGHUP: 129, SIGTERM: 143, 'tty-lost': 129, crash: 1};
+
+const firstLine = (text: string): string => text.split('\n')[0]!;
+
+/**
+ * Runs the full-screen workspace until it is left (cexit), told to end
+ * (SIGTERM, SIGHUP), loses its terminal, or crashes; resolves with the exit
+ * code once the terminal is restored: 0 after cexit, 128+signal after a
+ * signal, 129 after a lost terminal, 1 after a crash.
+ */
+export async function runTui(options: TuiOptions): Promise<number> {
+	const {stdin, stdout} = process;
+	const workspace = await openWorkspace(options.root);
+	const prefs = await loadPreferences(options.env);
+	const registry = buildRegistry(DEFAULT_COMMANDS, prefs.keys);
+	const theme = makeTheme(options.color && prefs.theme !== 'mono');
+	applyColorLevel();
+	const warnings = [...prefs.warnings, ...registry.warnings];
+
+	let recorder: SessionRecorder | undefined;
+	let unclean: UncleanSession[] = [];
+	try {
+		({recorder, unclean} = await SessionRecorder.start({
+			file: workspace.paths.sessions,
+			io: {...defaultSessionIo, withLock: fn => workspace.store.withLock('sessions', async () => fn())},
+		}));
+		recorder.startHeartbeat();
+	} catch (error) {
+		warnings.push(`the session log could not be written: ${firstLine(formatError(error))}`);
+	}
+
+	const actions = recoveryActions(workspace.sweep);
+	const notice = [...uncleanNotice(unclean, actions), ...warnings];
+	if (recorder && unclean.length > 0) {
+		await recorder.acknowledge(unclean, actions).catch((error: unknown) => warnings.push(firstLine(formatError(error))));
+	}
+
+	const shutdown = new ShutdownRegistry();
+	const services: ShellServices = {
+		paths: workspace.paths,
+		env: options.env,
+		session: recorder ?? {id: 'unrecorded', touch() {}},
+		commandLog,
+		shutdown,
 	};
 
-	process.once('SIGTERM', stop);
-	process.once('SIGHUP', stop);
-	await instance.waitUntilExit();
-	return 0;
-}
+	const modes = new TerminalModes(fdWriter(1), on => {
+		if (stdin.isTTY) stdin.setRawMode(on);
+	});
+	const writer = new FrameWriter({write: data => stdout.write(data)}, () => readSize(stdout));
+	const inkStdout = new InkStdout(stdout, frame => writer.submit(frame));
+	const controller = new ShellController({
+		registry,
+		panes: PANES,
+		services,
+		...(notice.length > 0 ? {banner: [...notice, 'Ctrl+X dismisses this notice.']} : {}),
+		onRedraw: () => writer.repaint(),
+	});
 
-function Board({root}: {root: string}) {
-	const {exit} = useApp();
-	const [typed, setTyped] = useState('');
-	useInput((input, key) => {
-		if (key.return) {
-			if (typed === ':cexit') {
-				exit();
+	const startedAt = Date.now();
+	return new Promise<number>(resolve => {
+		let finished = false;
+		let dispose = () => {};
+		let ink: ReturnType<typeof render> | undefined;
+
+		const printAfter = (lines: string[]) => {
+			if (lines.length > 0) fdWriter(1)(`${lines.join('\n')}\n`);
+		};
+
+		/** The one way out: record the end, unmount, restore the terminal, resolve. */
+		const finish = async (outcome: ShutdownOutcome, detail?: string) => {
+			if (finished) return;
+			finished = true;
+			controller.stop();
+			const errors = [...outcome.errors];
+			const signalled = outcome.reason !== 'cexit';
+			await recorder?.end(outcome.reason, detail, signalled ? 300 : 1500).catch((error: unknown) => errors.push(`session record: ${firstLine(formatError(error))}`));
+			writer.stop();
+			ink?.unmount();
+			modes.restore();
+			dispose();
+			const minutes = Math.round((Date.now() - startedAt) / 60_000);
+			const projects = recorder?.touched() ?? [];
+			printAfter([
+				`cws: session ended (${outcome.reason}${detail ? `: ${detail}` : ''}) after ${minutes} min.`,
+				...outcome.summary,
+				...(projects.length > 0 ? [`projects touched: ${projects.join(', ')}`] : []),
+				...errors.map(error => `cws: ${error}`),
+			]);
+			resolve(exitCodes[outcome.reason]);
+		};
+
+		const flow = new ShutdownFlow(controller, () => shutdown.participants(), outcome => void finish(outcome));
+		controller.setShutdownHandler(flow);
+
+		/** Ends now, synchronously where it matters: the program is in an unknown state. */
+		const crash = (error: unknown, detail?: string) => {
+			if (finished) return;
+			finished = true;
+			writer.stop();
+			try {
+				ink?.unmount();
+			} catch {
+				// The tree is what crashed; the terminal still gets restored below.
 			}
 
-			setTyped('');
-			return;
-		}
+			modes.restore();
+			dispose();
+			try {
+				recorder?.endSync('crash', detail ?? firstLine(formatError(error)));
+			} catch (recordError) {
+				fdWriter(2)(`cws: the session record could not be written: ${formatError(recordError)}\n`);
+			}
 
-		setTyped(current => (current + input).slice(-20));
+			fdWriter(2)(`cws: ${detail ? `terminated by ${detail}` : 'unexpected error (this is a bug; please report it)'}\n${formatError(error)}\n`);
+			resolve(exitCodes.crash);
+		};
+
+		const deadline = (reason: SessionEndReason) => {
+			setTimeout(() => {
+				if (finished) return;
+				finished = true;
+				writer.stop();
+				modes.restore();
+				recorder?.endSync(reason, 'shutdown did not finish in time');
+				dispose();
+				resolve(exitCodes[reason]);
+			}, SIGNAL_DEADLINE_MS).unref();
+		};
+
+		dispose = watchEndings(
+			{stdin, stdout},
+			{
+				onInterrupt: () => controller.toast('info', LEAVE_HINT),
+				onSignal(signal) {
+					deadline(signal);
+					flow.signal(signal);
+				},
+				onTerminalLost(detail) {
+					// Nothing can be drawn any more; finish the shutdown without a screen.
+					writer.stop();
+					deadline('tty-lost');
+					flow.signal('tty-lost');
+					void detail;
+				},
+				onCrash: crash,
+				onExit() {
+					modes.restore();
+					if (!finished) recorder?.endSync('crash', 'process exited without a shutdown');
+				},
+				onContinue() {
+					if (stdin.isTTY) stdin.setRawMode(true);
+					writer.repaint();
+				},
+			},
+		);
+
+		stdout.on('resize', () => {
+			writer.invalidate();
+			inkStdout.emit('resize');
+		});
+
+		modes.enter();
+		ink = render(<App controller={controller} panes={PANES} theme={theme} terminal={stdout} />, {
+			stdout: inkStdout as unknown as NodeJS.WriteStream,
+			stdin,
+			debug: true,
+			exitOnCtrlC: false,
+			patchConsole: false,
+		});
+		ink.waitUntilExit().catch((error: unknown) => crash(error));
+		controller.start();
 	});
-	return (
-		<Box flexDirection="column">
-			<Text>cws {root}</Text>
-			<Box>
-				{STAGES.map(stage => (
-					<Box key={stage} width={20} borderStyle="single">
-						<Text>{stage[0]!.toUpperCase() + stage.slice(1)}</Text>
-					</Box>
-				))}
-			</Box>
-		</Box>
-	);
 }
