@@ -124,7 +124,8 @@ export type UnreadableJob = {id: string; file: string; error: string};
 
 export type JobListing = {jobs: Job[]; unreadable: UnreadableJob[]};
 
-type CacheEntry = {identity: string; job: Job};
+/** A job as last read, or why it could not be read (a damaged file is read, and quarantined, once per change). */
+type CacheEntry = {identity: string; job: Job; error?: undefined} | {identity: string; job?: undefined; error: string};
 const caches = new WeakMap<Store, Map<string, CacheEntry>>();
 
 /**
@@ -169,14 +170,25 @@ export async function listJobs(ws: QueueWorkspace): Promise<JobListing> {
 
 			const cached = cache.get(id);
 			if (cached?.identity === identity) {
-				jobs.push(cached.job);
+				if (cached.job) {
+					jobs.push(cached.job);
+				} else {
+					unreadable.push({id, file, error: cached.error});
+				}
+
 				continue;
 			}
 
-			const job = (await ws.store.read(jobSpec(id))).data;
-			if (job) {
-				cache.set(id, {identity, job});
-				jobs.push(job);
+			try {
+				const job = (await ws.store.read(jobSpec(id))).data;
+				if (job) {
+					cache.set(id, {identity, job});
+					jobs.push(job);
+				}
+			} catch (error) {
+				const message = error instanceof Error ? error.message : String(error);
+				cache.set(id, {identity, error: message});
+				unreadable.push({id, file, error: message});
 			}
 		} catch (error) {
 			cache.delete(id);

@@ -1,4 +1,4 @@
-import {mkdir, readFile, writeFile} from 'node:fs/promises';
+import {mkdir, readdir, readFile, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -133,5 +133,23 @@ describe('cancel and retry', () => {
 		await expect(retryJob(ws, other.job.id)).rejects.toMatchObject({code: 'JOB_DONE', hint: expect.stringContaining('cws sync app --target noop')});
 		await expect(cancelJob(ws, other.job.id)).rejects.toMatchObject({code: 'JOB_FINISHED'});
 		await expect(retryJob(ws, '0000000zz-00000000')).rejects.toMatchObject({code: 'JOB_NOT_FOUND'});
+	});
+});
+
+describe('a damaged job file', () => {
+	it('is listed as unreadable, quarantined once, and does not stop the other jobs', async () => {
+		const root = await dirs.create();
+		const ws = await makeWorkspace(root);
+		const {job: bad} = await enqueueJob(ws, {project: 'app', target: noop('bad')});
+		const {job: good} = await enqueueJob(ws, {project: 'app', target: noop('good')});
+		const file = path.join(ws.paths.queue, `${bad.id}.json`);
+		await writeFile(file, (await readFile(file, 'utf8')).replace('"pending"', '"pendinG"'));
+		for (let round = 0; round < 3; round++) {
+			const listing = await listJobs(ws);
+			expect(listing.jobs.map(job => job.id)).toEqual([good.id]);
+			expect(listing.unreadable).toMatchObject([{id: bad.id, error: expect.stringContaining('failed verification')}]);
+		}
+
+		expect(await readdir(path.join(ws.paths.quarantine, 'queue'))).toHaveLength(1);
 	});
 });
