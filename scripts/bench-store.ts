@@ -91,7 +91,8 @@ async function main(): Promise<void> {
 	const {values} = parseArgs({options: {seconds: {type: 'string', default: '3'}, dir: {type: 'string', default: os.tmpdir()}}});
 	const seconds = Number(values.seconds);
 	const base = path.resolve(values.dir);
-	console.log(`cws store benchmark: ${seconds} s per cell, files under ${base}, Node ${process.version}, ${os.cpus().length} CPUs`);
+	const load = os.loadavg().map(value => value.toFixed(1)).join(' ');
+	console.log(`cws store benchmark: ${seconds} s per cell, files under ${base}, Node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`);
 	const rows: string[][] = [['payload', 'operation', '1 process', '8 processes']];
 	for (const bytes of [1024, 64 * 1024]) {
 		for (const mode of ['raw', 'update'] as const) {

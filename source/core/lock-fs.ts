@@ -93,7 +93,7 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
 			fs.rm(staging, {recursive: true, force: true}, () => callback(error));
 		};
 
-		fs.mkdir(staging, {mode: 0o700}, error => {
+		const assemble = () => fs.mkdir(staging, {mode: 0o700}, error => {
 			if (error) {
 				callback(error);
 				return;
@@ -115,6 +115,16 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
 					callback(null);
 				});
 			});
+		});
+
+		// Waiters poll: answer "held" with one stat rather than assembling a folder to throw away.
+		fs.stat(lockDir, statError => {
+			if (!statError) {
+				callback(Object.assign(new Error(`${lockDir} exists`), {code: 'EEXIST'}));
+				return;
+			}
+
+			assemble();
 		});
 	}
 

@@ -22,6 +22,9 @@ export type LockTiming = {
 
 export const DEFAULT_LOCK_TIMING: LockTiming = {stale: 10_000, update: 2500, wait: 30_000};
 
+/** How often a waiter checks whether the holder of its lock has died. */
+const HOLDER_CHECK_INTERVAL = 250;
+
 /** A held lock. */
 export type LockHandle = {
 	readonly name: string;
@@ -159,6 +162,7 @@ export class LockManager {
 		};
 		let delay = 2;
 		let ensured = false;
+		let lastHolderCheck = 0;
 		for (;;) {
 			try {
 				const release = await lockfile.lock(lockDir, {
@@ -193,8 +197,12 @@ export class LockManager {
 				}
 			}
 
-			if (await takeOverDeadHolder(lockDir)) {
-				continue;
+			// Checking the holder costs a read and a /proc lookup: not on every poll.
+			if (Date.now() - lastHolderCheck >= HOLDER_CHECK_INTERVAL) {
+				lastHolderCheck = Date.now();
+				if (await takeOverDeadHolder(lockDir)) {
+					continue;
+				}
 			}
 
 			const remaining = deadline - Date.now();

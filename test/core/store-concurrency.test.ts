@@ -3,11 +3,12 @@ import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {Store} from '../../source/core/store.js';
 import {spawnTs} from '../helpers/child.js';
-import {tempDirs} from '../helpers/tmp.js';
+import {memoryTempRoot, tempDirs} from '../helpers/tmp.js';
 import {counterSpec} from '../fixtures/store-specs.js';
 
 const CHILD = 'test/fixtures/store-child.ts';
-const temps = tempDirs('store-conc');
+// Locking, not the disk, is under test: memory-backed so a busy disk does not stretch it.
+const temps = tempDirs('store-conc', memoryTempRoot());
 afterAll(async () => temps.cleanupAll());
 
 describe('Store.update under contention', () => {
