@@ -139,3 +139,17 @@ describe('worker', () => {
 		expect(await readJob(ws, missing.job.id)).toMatchObject({state: 'dead', attempt: 1, lastError: {code: 'NO_RUNNER'}});
 	});
 });
+
+describe('worker and a broken config', () => {
+	it('reports the problem once and keeps running the queue with the defaults', async () => {
+		const ws = await makeWorkspace(await dirs.create());
+		await writeFile(ws.paths.config, JSON.stringify({sync: {concurrency: 'lots'}}));
+		const {job} = await enqueueJob(ws, {project: 'app', target: target('quick')});
+		const errors: string[] = [];
+		const quick: Runner<CustomTarget> = async () => ({status: 'done', message: 'ok'});
+		const summary = await runWorker(ws, {once: true, runners: {custom: {quick}}, onEvent: event => event.type === 'error' && errors.push(event.message)});
+		expect(summary.done).toBe(1);
+		expect((await readJob(ws, job.id)).state).toBe('done');
+		expect(errors).toEqual([expect.stringContaining('sync.concurrency must be a whole number from 1 to 64')]);
+	});
+});
