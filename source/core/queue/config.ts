@@ -216,3 +216,34 @@ export async function readSyncConfig(paths: WorkspacePaths, store: Store): Promi
 		});
 	}
 }
+
+/** The policy as a long-running worker sees it: re-read on demand, the last good one kept. */
+export type ConfigSource = {current(): Promise<SyncConfig>; reload(): Promise<SyncConfig>};
+
+/**
+ * A config made invalid by hand is reported through `onProblem` (once per
+ * distinct problem) and the last good config, or the defaults, is used: the
+ * queue keeps running what it holds while the person fixes the file.
+ */
+export function createConfigSource(paths: WorkspacePaths, store: Store, onProblem: (message: string) => void): ConfigSource {
+	let config: SyncConfig | undefined;
+	let problem: string | undefined;
+	const reload = async () => {
+		try {
+			config = await readSyncConfig(paths, store);
+			problem = undefined;
+		} catch (error) {
+			const message = error instanceof Error ? error.message : String(error);
+			if (message !== problem) {
+				problem = message;
+				onProblem(message);
+			}
+
+			config ??= structuredClone(DEFAULT_SYNC_CONFIG);
+		}
+
+		return config;
+	};
+
+	return {current: async () => config ?? reload(), reload};
+}

@@ -1,6 +1,6 @@
 import {enqueueAutosync} from './autosync.js';
 import {backoffDelay} from './backoff.js';
-import {DEFAULT_SYNC_CONFIG, readSyncConfig, type SyncConfig} from './config.js';
+import {createConfigSource, type ConfigSource, type SyncConfig} from './config.js';
 import {ensureQueueDirs, folderStamp, listJobs, type QueueWorkspace} from './jobs.js';
 import {claimJob, newWorkerIdentity, recoverDeadWorkers, type WorkerIdentity} from './lease.js';
 import {pruneJobs} from './retention.js';
@@ -21,8 +21,7 @@ export class QueueWorker {
 	private readonly options: WorkerOptions;
 	private readonly inflight = new Map<string, RunningEntry>();
 	private readonly summary: WorkerSummary = {claimed: 0, done: 0, failed: 0, dead: 0, conflict: 0, cancelled: 0, requeued: 0, recovered: 0, errors: []};
-	private config: SyncConfig | undefined;
-	private configProblem: string | undefined;
+	private readonly configSource: ConfigSource;
 	private identity: (WorkerIdentity & {release(): void}) | undefined;
 	private stopMode: StopMode | undefined;
 	private wakeUp: (() => void) | undefined;
@@ -31,6 +30,12 @@ export class QueueWorker {
 	constructor(ws: QueueWorkspace, options: WorkerOptions = {}) {
 		this.ws = ws;
 		this.options = options;
+		this.configSource = options.config
+			? {current: async () => options.config!, reload: async () => options.config!}
+			: createConfigSource(ws.paths, ws.store, message => {
+				this.summary.errors.push(message);
+				this.emit({type: 'error', message});
+			});
 	}
 
 	/** Runs the loop; resolves when `once` has nothing left that is due, or after stop(). */
@@ -236,7 +241,7 @@ export class QueueWorker {
 			this.emit({type: 'recovered', job});
 		}
 
-		this.config = await this.loadConfig();
+		await this.configSource.reload();
 	}
 
 	private async prune(now: number): Promise<void> {
@@ -261,34 +266,7 @@ export class QueueWorker {
 	}
 
 	private async currentConfig(): Promise<SyncConfig> {
-		this.config ??= await this.loadConfig();
-		return this.config;
-	}
-
-	/**
-	 * The config as it is now. A config made invalid by hand is reported (once
-	 * per distinct problem) and the last good one, or the defaults, is used:
-	 * the queue keeps running what it holds while the person fixes the file.
-	 */
-	private async loadConfig(): Promise<SyncConfig> {
-		if (this.options.config) {
-			return this.options.config;
-		}
-
-		try {
-			const config = await readSyncConfig(this.ws.paths, this.ws.store);
-			this.configProblem = undefined;
-			return config;
-		} catch (error) {
-			const message = error instanceof Error ? error.message : String(error);
-			if (message !== this.configProblem) {
-				this.configProblem = message;
-				this.summary.errors.push(message);
-				this.emit({type: 'error', message});
-			}
-
-			return this.config ?? DEFAULT_SYNC_CONFIG;
-		}
+		return this.configSource.current();
 	}
 
 	/** Runs one step of the loop; an error (a lock timeout, a full disk) is reported, and the loop goes on. */
