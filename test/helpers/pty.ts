@@ -166,7 +166,8 @@ export async function startTerminal(options: StartOptions & {command: string}): 
 		const buffer = terminal.buffer.active;
 		const lines: string[] = [];
 		for (let row = 0; row < terminal.rows; row++) {
-			lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true) ?? '');
+			// End at the current width: after a shrink xterm keeps the cells beyond it, unseen.
+			lines.push(buffer.getLine(buffer.viewportY + row)?.translateToString(true, 0, terminal.cols) ?? '');
 		}
 
 		return lines;
