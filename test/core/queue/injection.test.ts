@@ -49,8 +49,8 @@ describe('argument injection', () => {
 		}
 
 		for (const project of [upload, proxy]) {
-			await expect(enqueueJob(ws, {project, target: {name: 'origin', kind: 'git', remote: 'origin', autoCommit: false}})).rejects.toMatchObject({code: 'BAD_PROJECT_NAME'});
-			await expect(findProject(ws.paths, project)).rejects.toMatchObject({code: 'BAD_PROJECT_NAME'});
+			await expect(enqueueJob(ws, {project, target: {name: 'origin', kind: 'git', remote: 'origin', autoCommit: false}})).rejects.toMatchObject({code: 'BAD_NAME'});
+			await expect(findProject(ws.paths, project)).rejects.toMatchObject({code: 'BAD_NAME'});
 		}
 
 		expect(await markers(root)).toEqual([]);
