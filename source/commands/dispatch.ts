@@ -18,7 +18,7 @@ export type DispatchState = {
 };
 
 /** Keys a text field handles itself when its dialog does not bind them. */
-const editingKeys = new Set(['backspace', 'left', 'right', 'home', 'end', 'ctrl+a', 'ctrl+e', 'ctrl+u', 'ctrl+w', 'ctrl+k']);
+const editingKeys = new Set(['backspace', 'delete', 'left', 'right', 'home', 'end', 'ctrl+a', 'ctrl+e', 'ctrl+u', 'ctrl+w', 'ctrl+k']);
 
 /**
  * The one key dispatcher: overlay > focused pane > global. While an

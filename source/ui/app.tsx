@@ -1,10 +1,11 @@
-import {Box, useInput} from 'ink';
+import {Box} from 'ink';
 import {useSyncExternalStore} from 'react';
 import {Banner, bannerHeight} from './components/banner.js';
 import {MessageLine} from './components/message-line.js';
 import {StatusBar} from './components/status-bar.js';
 import {MIN_COLUMNS, MIN_ROWS, TooSmall} from './components/too-small.js';
 import type {ShellController} from './controller.js';
+import {useRawInput} from './hooks/use-raw-input.js';
 import {useTerminalSize, type SizeSource} from './hooks/use-terminal-size.js';
 import {Panes} from './layout.js';
 import {OverlayLayer} from './overlay-layer.js';
@@ -22,8 +23,8 @@ export type AppProps = {
 };
 
 /**
- * The whole screen. Its single useInput is the only place keys enter the
- * program; everything below only draws.
+ * The whole screen. Its single input subscription is the only place keys
+ * enter the program; everything below only draws.
  */
 export function App({controller, panes, theme, terminal}: AppProps) {
 	const state = useSyncExternalStore(controller.subscribe, controller.getState);
@@ -33,11 +34,11 @@ export function App({controller, panes, theme, terminal}: AppProps) {
 		() => commandLog.entries(),
 	);
 	const {columns, rows} = useTerminalSize(terminal);
-	useInput((input, key) => controller.handleInput(input, key));
+	useRawInput(controller.handleInput);
 
 	if (columns < MIN_COLUMNS || rows < MIN_ROWS) return <TooSmall columns={columns} rows={rows} />;
 	const top = topOverlay(state);
-	const banner = top ? 0 : bannerHeight(state.banner);
+	const banner = top ? 0 : bannerHeight(state.banner, columns);
 	const main = rows - 2 - banner;
 	return (
 		<Box flexDirection="column" width={columns} height={rows}>

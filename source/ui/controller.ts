@@ -1,6 +1,6 @@
 import {decideEnter, commandName, searchCommands} from '../commands/command-line.js';
 import {resolveKey, unavailableReason} from '../commands/dispatch.js';
-import {keyFromChar, keysFromInk, PASTE_END, PASTE_START, type InkKey, type KeyPress} from '../commands/keys.js';
+import {keyFromChar, keysFromSequence, PASTE_END, PASTE_START, type KeyPress} from '../commands/keys.js';
 import type {Registry} from '../commands/registry.js';
 import type {Command, CommandContext, Intent, IntentResult, OverlayAction, PaneId, ShellServices, ToastLevel} from '../commands/types.js';
 import {isCwsError} from '../core/errors.js';
@@ -35,7 +35,8 @@ export function errorText(error: unknown): string {
 export const SPINNER_DELAY_MS = 200;
 const SPINNER_INTERVAL_MS = 100;
 const PAGE = 10;
-const PASTE_IDLE_MS = 1000;
+/** A paste whose end marker has not come after this pause is over (keys work again). */
+const PASTE_IDLE_MS = 500;
 const toastMs: Record<ToastLevel, number> = {info: 4000, success: 4000, warning: 7000, error: 10_000};
 
 /**
@@ -98,8 +99,8 @@ export class ShellController {
 		this.spinner = undefined;
 	}
 
-	/** Entry point of every key: what Ink's one useInput received. */
-	handleInput(input: string, key: InkKey): void {
+	/** Entry point of every key: one input event of Ink's stdin parser (see useRawInput). */
+	readonly handleInput = (input: string): void => {
 		const now = Date.now();
 		// A paste whose end marker never came must not swallow keys for ever.
 		if (this.pasting !== undefined && now - this.pasting > PASTE_IDLE_MS) this.pasting = undefined;
@@ -114,8 +115,8 @@ export class ShellController {
 			return;
 		}
 
-		for (const press of keysFromInk(input, key)) this.handlePress(press);
-	}
+		for (const press of keysFromSequence(input)) this.handlePress(press);
+	};
 
 	/** Pasted text goes to the open text field, as text only; elsewhere it is ignored. */
 	private paste(text: string): void {

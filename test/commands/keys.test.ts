@@ -1,44 +1,44 @@
 import {describe, expect, it} from 'vitest';
-import {formatKey, isValidKeyName, keysFromInk, type InkKey} from '../../source/commands/keys.js';
+import {formatKey, isValidKeyName, keysFromSequence} from '../../source/commands/keys.js';
 
-const none: InkKey = {
-	upArrow: false,
-	downArrow: false,
-	leftArrow: false,
-	rightArrow: false,
-	pageDown: false,
-	pageUp: false,
-	return: false,
-	escape: false,
-	ctrl: false,
-	shift: false,
-	tab: false,
-	backspace: false,
-	delete: false,
-	meta: false,
-};
-const names = (input: string, key: Partial<InkKey> = {}) => keysFromInk(input, {...none, ...key}).map(press => press.name);
+const names = (sequence: string) => keysFromSequence(sequence).map(press => press.name);
 
-describe('keysFromInk', () => {
-	it('names control keys the way Ink reports them', () => {
-		expect(names('c', {ctrl: true})).toEqual(['ctrl+c']);
-		expect(names('d', {ctrl: true})).toEqual(['ctrl+d']);
-		expect(names('g', {ctrl: true})).toEqual(['ctrl+g']);
+describe('keysFromSequence', () => {
+	it('names control keys', () => {
+		expect(names('\u0003')).toEqual(['ctrl+c']);
+		expect(names('\u0004')).toEqual(['ctrl+d']);
+		expect(names('\u0007')).toEqual(['ctrl+g']);
 		expect(names('\u001C')).toEqual(['ctrl+\\']);
-		expect(names('', {escape: true, meta: true})).toEqual(['esc']);
-		expect(names('', {tab: true})).toEqual(['tab']);
-		expect(names('', {tab: true, shift: true})).toEqual(['shift+tab']);
-		expect(names('', {delete: true})).toEqual(['backspace']);
-		expect(names('\r', {return: true})).toEqual(['enter']);
-		expect(names('', {upArrow: true})).toEqual(['up']);
-		expect(names('', {upArrow: true, ctrl: true})).toEqual(['ctrl+up']);
-		expect(names('x', {meta: true})).toEqual(['alt+x']);
+		expect(names('\u001B')).toEqual(['esc']);
+		expect(names('\t')).toEqual(['tab']);
+		expect(names('\u001B[Z')).toEqual(['shift+tab']);
+		expect(names('\u007F')).toEqual(['backspace']);
+		expect(names('\r')).toEqual(['enter']);
 		expect(names(' ')).toEqual(['space']);
-		expect(names('Q', {shift: true})).toEqual(['Q']);
+		expect(names('Q')).toEqual(['Q']);
+	});
+
+	it('names arrows and editing keys in both cursor modes, with modifiers', () => {
+		expect(names('\u001B[A')).toEqual(['up']);
+		expect(names('\u001BOB')).toEqual(['down']);
+		expect(names('\u001B[1;5C')).toEqual(['ctrl+right']);
+		expect(names('\u001B[1;3D')).toEqual(['alt+left']);
+		expect(names('\u001B\u001B[A')).toEqual(['alt+up']);
+		expect(names('\u001B[5~')).toEqual(['pageup']);
+		expect(names('\u001B[3~')).toEqual(['delete']);
+		expect(names('\u001B[H')).toEqual(['home']);
+		expect(names('\u001Bx')).toEqual(['alt+x']);
+		expect(names('\u001B\r')).toEqual(['alt+enter']);
+	});
+
+	it('ignores sequences that are not keys: cursor reports, focus and mouse events, unknown CSI', () => {
+		for (const sequence of ['\u001B[999;999R', '\u001B[12;40R', '\u001B[I', '\u001B[O', '\u001B[<0;3;4M', '\u001B[?1;2c', '\u001B[99~', '\u001B[1;2;3;4 q']) {
+			expect(names(sequence), JSON.stringify(sequence)).toEqual([]);
+		}
 	});
 
 	it('splits several characters arriving at once into one press each, Enter included', () => {
-		expect(keysFromInk(':cexit\r', none)).toEqual([
+		expect(keysFromSequence(':cexit\r')).toEqual([
 			{name: ':', text: ':'},
 			{name: 'c', text: 'c'},
 			{name: 'e', text: 'e'},
@@ -56,8 +56,8 @@ describe('keysFromInk', () => {
 });
 
 describe('key names', () => {
-	it('accepts what keysFromInk produces and rejects the rest', () => {
-		for (const name of ['a', 'Q', ':', '?', 'enter', 'esc', 'ctrl+c', 'ctrl+\\', 'shift+tab', 'alt+x', 'pagedown']) {
+	it('accepts what keysFromSequence produces and rejects the rest', () => {
+		for (const name of ['a', 'Q', ':', '?', 'enter', 'esc', 'ctrl+c', 'ctrl+\\', 'shift+tab', 'alt+x', 'pagedown', 'delete']) {
 			expect(isValidKeyName(name), name).toBe(true);
 		}
 

@@ -14,7 +14,7 @@ const wordStart = (value: string, cursor: number): number => {
 
 /**
  * Applies an editing key to a field (pure). Printable text is inserted at
- * the cursor; Backspace, ←/→, Home/End and the readline keys Ctrl+A/E/U/W/K
+ * the cursor; Backspace, Delete, ←/→, Home/End and the readline keys Ctrl+A/E/U/W/K
  * edit. Other keys leave the field as it is.
  */
 export function editField(field: TextField, press: KeyPress, maxLength = 500): TextField {
@@ -29,6 +29,12 @@ export function editField(field: TextField, press: KeyPress, maxLength = 500): T
 			if (cursor === 0) return field;
 			const previous = [...value.slice(0, cursor)].at(-1)!.length;
 			return {value: value.slice(0, cursor - previous) + value.slice(cursor), cursor: cursor - previous};
+		}
+
+		case 'delete': {
+			if (cursor >= value.length) return field;
+			const next = [...value.slice(cursor)][0]!.length;
+			return {value: value.slice(0, cursor) + value.slice(cursor + next), cursor};
 		}
 
 		case 'left':
