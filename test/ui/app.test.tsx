@@ -48,6 +48,10 @@ describe('the shell', () => {
 		expect(shell.frame()).toContain('╔═ ▶ 2 Sync queue');
 		await shell.press('1');
 		expect(shell.frame()).toContain('╔═ ▶ 1 Stage board');
+		// The content stays right under the title line whatever the focus did.
+		const lines = shell.frame().split('\n');
+		expect(lines[1]).toMatch(/^║ Sandbox \(0\)/);
+		expect(lines.find(line => line.includes('No sync jobs.'))).toBe(lines[lines.findIndex(line => line.includes('2 Sync queue')) + 1]);
 	});
 
 	it('answers Ctrl+C, Ctrl+D, Ctrl+\\, q, Q, Esc and ZZ with the hint and never asks to shut down', async () => {

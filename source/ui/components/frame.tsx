@@ -36,7 +36,13 @@ export function Frame({title, summary, focused, width, height, theme, children}:
 				{fill.repeat(rest)}
 				{right}
 			</Text>
+			{/*
+			 * Keyed by focus: Ink 6.8 re-applies a changed borderStyle without the
+			 * unchanged borderTop={false}, giving the box a top border row it never
+			 * draws (content shifts down a line). A fresh box avoids the partial update.
+			 */}
 			<Box
+				key={focused ? 'focused' : 'plain'}
 				borderStyle={focused ? 'double' : 'single'}
 				borderTop={false}
 				borderColor={color}
