@@ -12,16 +12,6 @@ const paneTitles: Record<(typeof PANE_IDS)[number], string> = {
 /** Commands that work whatever pane has focus. */
 export const appCommands: Command[] = [
 	{
-		id: 'app.cexit',
-		title: 'Leave cws: graceful shutdown (cexit! skips waiting)',
-		group: 'Application',
-		scope: 'global',
-		keys: [],
-		names: ['cexit'],
-		exactOnly: true,
-		run: ctx => ({type: 'shutdown', force: ctx.bang || ctx.shuttingDown}),
-	},
-	{
 		id: 'app.help',
 		title: 'Show keys and commands',
 		group: 'Application',
@@ -49,6 +39,16 @@ export const appCommands: Command[] = [
 		names: ['log'],
 		hint: 'command log',
 		run: () => ({type: 'open', overlay: 'log'}),
+	},
+	{
+		id: 'app.cexit',
+		title: 'Leave cws: graceful shutdown (cexit! skips waiting)',
+		group: 'Application',
+		scope: 'global',
+		keys: [],
+		names: ['cexit'],
+		exactOnly: true,
+		run: ctx => ({type: 'shutdown', force: ctx.bang || ctx.shuttingDown}),
 	},
 	{
 		id: 'app.redraw',

@@ -1,9 +1,12 @@
 import type {UncleanSession} from '../core/session.js';
 import type {SweepReport} from '../core/sweep.js';
 
+/** 'YYYY-MM-DD HH:MM', local time. */
 const when = (iso: string): string => {
 	const date = new Date(iso);
-	return Number.isNaN(date.getTime()) ? iso : `${date.toLocaleDateString()} ${date.toTimeString().slice(0, 5)}`;
+	if (Number.isNaN(date.getTime())) return iso;
+	const pad = (value: number) => String(value).padStart(2, '0');
+	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}`;
 };
 
 /** One line per kind of thing the start-up sweep did, e.g. 'removed 2 temp files'. */
@@ -28,7 +31,7 @@ export function uncleanNotice(unclean: readonly UncleanSession[], actions: reado
 	const last = unclean.at(-1)!;
 	const lines = [
 		unclean.length === 1
-			? `The previous session (pid ${last.pid}, started ${when(last.startedAt)}) did not end cleanly; last seen ${when(last.lastSeen)}.`
+			? `The previous session did not end cleanly: pid ${last.pid}, started ${when(last.startedAt)}, last seen ${when(last.lastSeen)}.`
 			: `${unclean.length} previous sessions did not end cleanly; the last was seen ${when(last.lastSeen)}.`,
 		actions.length > 0 ? `Recovery: ${actions.join('; ')}.` : 'Recovery: nothing was left behind to repair.',
 	];
