@@ -17,7 +17,7 @@ import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
 import {recoveryActions, uncleanNotice} from './startup-notice.js';
 import {FrameWriter} from './terminal/frame-writer.js';
 import {InkStdout} from './terminal/ink-stdout.js';
-import {fdWriter, TerminalModes} from './terminal/screen.js';
+import {detachFromTerminal, fdWriter, TerminalModes} from './terminal/screen.js';
 import {applyColorLevel, makeTheme} from './theme.js';
 
 export type TuiOptions = {root: string; color: boolean; env: NodeJS.ProcessEnv};
@@ -87,11 +87,19 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	const startedAt = Date.now();
 	return new Promise<number>(resolve => {
 		let finished = false;
+		/** Set once the terminal is known to be gone: nothing is printed, stdio is detached before exit. */
+		let terminalGone = false;
 		let dispose = () => {};
 		let ink: ReturnType<typeof render> | undefined;
 
 		const printAfter = (lines: string[]) => {
-			if (lines.length > 0) fdWriter(1)(`${lines.join('\n')}\n`);
+			if (!terminalGone && lines.length > 0) fdWriter(1)(`${lines.join('\n')}\n`);
+		};
+
+		/** Restores the terminal; when it is gone, detaches from it so the exit cannot abort. */
+		const release = () => {
+			if (!modes.restore()) terminalGone = true;
+			if (terminalGone) detachFromTerminal();
 		};
 
 		/** The one way out: record the end, unmount, restore the terminal, resolve. */
@@ -104,8 +112,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			await recorder?.end(outcome.reason, detail, signalled ? 300 : 1500).catch((error: unknown) => errors.push(`session record: ${firstLine(formatError(error))}`));
 			writer.stop();
 			ink?.unmount();
-			modes.restore();
 			dispose();
+			release();
 			const minutes = Math.round((Date.now() - startedAt) / 60_000);
 			const projects = recorder?.touched() ?? [];
 			printAfter([
@@ -131,15 +139,18 @@ export async function runTui(options: TuiOptions): Promise<number> {
 				// The tree is what crashed; the terminal still gets restored below.
 			}
 
-			modes.restore();
 			dispose();
+			if (!modes.restore()) terminalGone = true;
+			const report: string[] = [];
 			try {
 				recorder?.endSync('crash', detail ?? firstLine(formatError(error)));
 			} catch (recordError) {
-				fdWriter(2)(`cws: the session record could not be written: ${formatError(recordError)}\n`);
+				report.push(`cws: the session record could not be written: ${formatError(recordError)}`);
 			}
 
-			fdWriter(2)(`cws: ${detail ? `terminated by ${detail}` : 'unexpected error (this is a bug; please report it)'}\n${formatError(error)}\n`);
+			report.push(`cws: ${detail ? `terminated by ${detail}` : 'unexpected error (this is a bug; please report it)'}`, formatError(error));
+			if (!terminalGone) fdWriter(2)(`${report.join('\n')}\n`);
+			else detachFromTerminal();
 			resolve(exitCodes.crash);
 		};
 
@@ -148,9 +159,14 @@ export async function runTui(options: TuiOptions): Promise<number> {
 				if (finished) return;
 				finished = true;
 				writer.stop();
-				modes.restore();
-				recorder?.endSync(reason, 'shutdown did not finish in time');
 				dispose();
+				try {
+					recorder?.endSync(reason, 'shutdown did not finish in time');
+				} catch {
+					// Out of time: the next start reports this session as unclean instead.
+				}
+
+				release();
 				resolve(exitCodes[reason]);
 			}, SIGNAL_DEADLINE_MS).unref();
 		};
@@ -163,16 +179,17 @@ export async function runTui(options: TuiOptions): Promise<number> {
 					deadline(signal);
 					flow.signal(signal);
 				},
-				onTerminalLost(detail) {
+				onTerminalLost() {
 					// Nothing can be drawn any more; finish the shutdown without a screen.
+					terminalGone = true;
 					writer.stop();
 					deadline('tty-lost');
 					flow.signal('tty-lost');
-					void detail;
 				},
 				onCrash: crash,
 				onExit() {
-					modes.restore();
+					if (!modes.restore()) terminalGone = true;
+					if (terminalGone) detachFromTerminal();
 					if (!finished) recorder?.endSync('crash', 'process exited without a shutdown');
 				},
 				onContinue() {

@@ -1,4 +1,4 @@
-import {writeSync} from 'node:fs';
+import {closeSync, openSync, writeSync} from 'node:fs';
 
 /**
  * Enter the alternate screen, hide the cursor, turn line wrap off (so the
@@ -57,9 +57,12 @@ export class TerminalModes {
 		this.write(ENTER_SEQUENCE);
 	}
 
-	/** Puts the terminal back as it was; only the first call writes. */
-	restore(): void {
-		if (!this.entered || this.restored) return;
+	/**
+	 * Puts the terminal back as it was; only the first call writes. Returns
+	 * false when the terminal could not be written to (it is gone).
+	 */
+	restore(): boolean {
+		if (!this.entered || this.restored) return true;
 		this.restored = true;
 		try {
 			this.setRawMode(false);
@@ -67,11 +70,29 @@ export class TerminalModes {
 			// The terminal is gone (EIO/EBADF): there is no mode left to reset.
 		}
 
-		this.write(RESTORE_SEQUENCE);
+		return this.write(RESTORE_SEQUENCE);
 	}
 
 	/** True between enter() and restore(). */
 	get active(): boolean {
 		return this.entered && !this.restored;
+	}
+}
+
+/**
+ * Points standard input, output and error at /dev/null. Only for a process
+ * about to exit whose terminal is gone (an SSH drop): Node 20 restores the
+ * terminal modes of stdio at exit and aborts (core dump, exit 134) when that
+ * fails with EIO. A descriptor that no longer refers to the terminal it
+ * started with is skipped there.
+ */
+export function detachFromTerminal(): void {
+	for (const fd of [0, 1, 2]) {
+		try {
+			closeSync(fd);
+			openSync('/dev/null', fd === 0 ? 'r' : 'w');
+		} catch {
+			// Nothing better can be done for a descriptor that cannot be reopened.
+		}
 	}
 }
