@@ -73,6 +73,12 @@ export const overlayCommands: Command[] = [
 	page('log', 'up'),
 	page('log', 'down'),
 
+	close('details', 'Close', ['q', 'enter']),
+	move('details', 'up', ['up', 'k', 'ctrl+p']),
+	move('details', 'down', ['down', 'j', 'ctrl+n']),
+	page('details', 'up'),
+	page('details', 'down'),
+
 	{
 		id: 'confirm.yes',
 		title: 'Accept',

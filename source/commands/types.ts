@@ -13,7 +13,7 @@ export const PANE_IDS = ['board', 'queue', 'processes'] as const;
 export type PaneId = (typeof PANE_IDS)[number];
 
 /** Modal layers; while one is open it receives keys first. */
-export const OVERLAY_IDS = ['help', 'palette', 'log', 'confirm', 'prompt', 'shutdown'] as const;
+export const OVERLAY_IDS = ['help', 'palette', 'log', 'details', 'confirm', 'prompt', 'shutdown'] as const;
 export type OverlayId = (typeof OVERLAY_IDS)[number];
 
 /** Where a command's keys are active: everywhere, in one pane, or in one overlay. */
@@ -52,6 +52,9 @@ export type PromptIntent = {
 	onSubmit: (text: string) => IntentResult;
 };
 
+/** Shows read-only text in a scrollable dialog (project details, notes, a job's log). */
+export type ShowIntent = {type: 'show'; title: string; lines: string[]};
+
 /**
  * What a command asks the shell to do. Commands never touch the interface
  * directly; they return intents and the shell carries them out in order.
@@ -65,6 +68,7 @@ export type Intent =
 	| {type: 'overlay'; action: OverlayAction}
 	| ConfirmIntent
 	| PromptIntent
+	| ShowIntent
 	| {type: 'hint'; text: string}
 	| {type: 'run'; id: string; args?: string; bang?: boolean}
 	| {type: 'redraw'}

@@ -209,6 +209,8 @@ export class ShellController {
 				return this.overlayAction(intent.action);
 			case 'confirm':
 				return this.dispatch({type: 'open', overlay: {kind: 'confirm', intent}});
+			case 'show':
+				return this.dispatch({type: 'open', overlay: {kind: 'details', intent, selected: 0}});
 			case 'prompt':
 				return this.dispatch({type: 'open', overlay: {kind: 'prompt', intent, input: {value: intent.initial ?? '', cursor: (intent.initial ?? '').length}}});
 			case 'run': {
@@ -236,6 +238,7 @@ export class ShellController {
 		const top = topOverlay(this.state);
 		if (top?.kind === 'palette') return searchCommands(this.options.registry, top.input.value, this.context()).length;
 		if (top?.kind === 'log') return this.options.services.commandLog.entries().length;
+		if (top?.kind === 'details') return top.intent.lines.length;
 		if (top?.kind === 'shutdown') return top.steps[top.asking]?.question?.choices.length ?? 0;
 		return 0;
 	}

@@ -2,7 +2,7 @@ import {searchCommands} from '../commands/command-line.js';
 import type {CommandLogEntry} from '../core/command-log.js';
 import {Frame, frameInner} from './components/frame.js';
 import type {ShellController} from './controller.js';
-import {ConfirmView, PromptView} from './overlays/dialog-views.js';
+import {ConfirmView, DetailsView, PromptView} from './overlays/dialog-views.js';
 import {HelpView} from './overlays/help-view.js';
 import {LogView} from './overlays/log-view.js';
 import {PaletteView} from './overlays/palette-view.js';
@@ -14,6 +14,7 @@ const titles: Record<OverlayState['kind'], string> = {
 	help: 'Help',
 	palette: 'Command line',
 	log: 'Command log',
+	details: 'Details',
 	confirm: 'Confirm',
 	prompt: 'Input',
 	shutdown: 'cexit',
@@ -53,6 +54,9 @@ export function OverlayLayer({overlay, controller, logEntries, width, height, th
 		case 'log':
 			body = <LogView entries={logEntries} selected={overlay.selected} width={inner.width} height={inner.height} theme={theme} />;
 			break;
+		case 'details':
+			body = <DetailsView lines={overlay.intent.lines} selected={overlay.selected} width={inner.width} height={inner.height} theme={theme} />;
+			break;
 		case 'confirm':
 			body = <ConfirmView intent={overlay.intent} width={inner.width} theme={theme} />;
 			break;
@@ -65,7 +69,7 @@ export function OverlayLayer({overlay, controller, logEntries, width, height, th
 	}
 
 	return (
-		<Frame title={titles[overlay.kind]} focused width={width} height={height} theme={theme}>
+		<Frame title={overlay.kind === 'details' ? overlay.intent.title : titles[overlay.kind]} focused width={width} height={height} theme={theme}>
 			{body}
 		</Frame>
 	);

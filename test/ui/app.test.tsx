@@ -219,6 +219,24 @@ describe('the shell', () => {
 		expect(done).toBe(1);
 	});
 
+	it('shows read-only details (a project and its notes) until q, Esc or Ctrl+G', async () => {
+		shell = await renderShell();
+		const lines = Array.from({length: 40}, (_, index) => `note line ${index + 1}`);
+		shell.controller.apply({type: 'show', title: 'web · active', lines});
+		await tick();
+		expect(shell.frame()).toContain('web · active');
+		expect(shell.frame()).toContain('note line 1');
+		expect(shell.frame()).not.toContain('note line 40');
+		await shell.press('\u001B[6~');
+		await shell.press('\u001B[6~');
+		await shell.press('\u001B[6~');
+		await shell.press('\u001B[6~');
+		expect(shell.frame()).toContain('note line 40');
+		expect(shell.frame()).toContain('40/40');
+		await shell.press('q');
+		expect(shell.frame()).toContain('1 Stage board');
+	});
+
 	it('edits a prompt and hands the text over on Enter', async () => {
 		shell = await renderShell();
 		const submitted: string[] = [];

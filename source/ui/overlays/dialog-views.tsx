@@ -1,5 +1,6 @@
 import {Box, Text} from 'ink';
 import type {ConfirmIntent, PromptIntent} from '../../commands/types.js';
+import {windowStart} from '../components/list-window.js';
 import {TextInput} from '../components/text-input.js';
 import type {TextField} from '../state/text-field.js';
 import type {Theme} from '../theme.js';
@@ -39,6 +40,25 @@ export function PromptView({intent, input, width, theme}: {intent: PromptIntent;
 			) : null}
 			<Text color={theme.muted} wrap="truncate">
 				Enter save · Esc/Ctrl+G cancel
+			</Text>
+		</Box>
+	);
+}
+
+/** Read-only lines, scrolled with ↑↓ (the selected line stays in view). */
+export function DetailsView({lines, selected, width, height, theme}: {lines: readonly string[]; selected: number; width: number; height: number; theme: Theme}) {
+	const visible = Math.max(1, height - 1);
+	const index = Math.min(selected, Math.max(0, lines.length - 1));
+	const top = windowStart(index, visible, lines.length);
+	return (
+		<Box flexDirection="column" width={width} height={height}>
+			{lines.slice(top, top + visible).map((line, offset) => (
+				<Text key={top + offset} inverse={top + offset === index && lines.length > visible} wrap="truncate">
+					{line === '' ? ' ' : line}
+				</Text>
+			))}
+			<Text color={theme.muted} wrap="truncate">
+				{lines.length > visible ? `${index + 1}/${lines.length} · ↑↓ scroll · ` : ''}q/Esc/Ctrl+G close
 			</Text>
 		</Box>
 	);

@@ -1,5 +1,5 @@
 import type {KeyPress} from '../../commands/keys.js';
-import {PANE_IDS, type ConfirmIntent, type PaneAction, type PaneId, type PromptIntent, type ToastLevel} from '../../commands/types.js';
+import {PANE_IDS, type ConfirmIntent, type PaneAction, type PaneId, type PromptIntent, type ShowIntent, type ToastLevel} from '../../commands/types.js';
 import type {ShutdownStep} from '../../core/shutdown.js';
 import type {AnyPane} from '../panes/types.js';
 import {editField, emptyField, type TextField} from './text-field.js';
@@ -25,6 +25,7 @@ export type OverlayState =
 	| {kind: 'help'; filter: TextField; selected: number}
 	| {kind: 'palette'; input: TextField; selected: number; note?: string}
 	| {kind: 'log'; selected: number}
+	| {kind: 'details'; intent: ShowIntent; selected: number}
 	| {kind: 'confirm'; intent: ConfirmIntent}
 	| {kind: 'prompt'; intent: PromptIntent; input: TextField}
 	| ShutdownView;
