@@ -1,10 +1,9 @@
-import {decideEnter, commandName, searchCommands} from '../commands/command-line.js';
 import {resolveKey, unavailableReason} from '../commands/dispatch.js';
 import {keyFromChar, keysFromSequence, PASTE_END, PASTE_START, type KeyPress} from '../commands/keys.js';
 import type {Registry} from '../commands/registry.js';
-import type {Command, CommandContext, Intent, IntentResult, OverlayAction, PaneId, ShellServices, ToastLevel} from '../commands/types.js';
+import type {Command, CommandContext, Intent, IntentResult, ShellServices, ToastLevel} from '../commands/types.js';
 import {isCwsError} from '../core/errors.js';
-import {helpRows, moveHelpSelection} from './overlays/help-model.js';
+import {handleOverlayAction} from './overlay-actions.js';
 import type {AnyPane} from './panes/types.js';
 import {initialAppState, newOverlay, reduceApp, topOverlay, type AppAction, type AppState} from './state/app-state.js';
 
@@ -34,7 +33,6 @@ export function errorText(error: unknown): string {
 /** A command still running after this long gets the spinner. */
 export const SPINNER_DELAY_MS = 200;
 const SPINNER_INTERVAL_MS = 100;
-const PAGE = 10;
 /** A paste whose end marker has not come after this pause is over (keys work again). */
 const PASTE_IDLE_MS = 500;
 const toastMs: Record<ToastLevel, number> = {info: 4000, success: 4000, warning: 7000, error: 10_000};
@@ -72,6 +70,14 @@ export class ShellController {
 
 	setShutdownHandler(handler: ShutdownHandler): void {
 		this.shutdownHandler = handler;
+	}
+
+	get shutdown(): ShutdownHandler | undefined {
+		return this.shutdownHandler;
+	}
+
+	get services(): ShellServices {
+		return this.options.services;
 	}
 
 	dispatch(action: AppAction): void {
@@ -206,7 +212,7 @@ export class ShellController {
 			case 'pane':
 				return this.dispatch({type: 'pane', pane: intent.pane, action: intent.action});
 			case 'overlay':
-				return this.overlayAction(intent.action);
+				return handleOverlayAction(this, intent.action);
 			case 'confirm':
 				return this.dispatch({type: 'open', overlay: {kind: 'confirm', intent}});
 			case 'show':
@@ -233,69 +239,8 @@ export class ShellController {
 		}
 	}
 
-	/** Length of the open overlay's list, to keep its selection in range. */
-	private listLength(): number {
-		const top = topOverlay(this.state);
-		if (top?.kind === 'palette') return searchCommands(this.options.registry, top.input.value, this.context()).length;
-		if (top?.kind === 'log') return this.options.services.commandLog.entries().length;
-		if (top?.kind === 'details') return top.intent.lines.length;
-		if (top?.kind === 'shutdown') return top.steps[top.asking]?.question?.choices.length ?? 0;
-		return 0;
-	}
-
-	private overlayAction(action: OverlayAction): void {
-		const top = topOverlay(this.state);
-		if (!top) return;
-		if ((action.type === 'move' || action.type === 'page') && top.kind === 'help') {
-			const rows = helpRows(this.options.registry, this.state.focus, top.filter.value);
-			const delta = action.type === 'page' ? action.delta * PAGE : action.delta;
-			this.dispatch({type: 'select', index: moveHelpSelection(rows, top.selected, delta)});
-			return;
-		}
-
-		if (action.type === 'move' || action.type === 'page') {
-			const length = this.listLength();
-			const current = top.kind === 'shutdown' ? top.choice : 'selected' in top ? Math.min(top.selected, length - 1) : 0;
-			const delta = action.type === 'page' ? action.delta * PAGE : action.delta;
-			this.dispatch({type: 'select', index: Math.max(0, Math.min(length - 1, current + delta))});
-			return;
-		}
-
-		if (top.kind === 'palette' && (action.type === 'submit' || action.type === 'complete')) {
-			const items = searchCommands(this.options.registry, top.input.value, this.context());
-			const selected = items[Math.min(top.selected, items.length - 1)];
-			if (action.type === 'complete') {
-				if (selected) this.dispatch({type: 'set-input', text: commandName(selected.command)});
-				return;
-			}
-
-			const decision = decideEnter(this.options.registry, top.input.value, selected, this.context());
-			if (decision.kind === 'complete') return this.dispatch({type: 'set-input', text: decision.text, note: decision.note});
-			this.dispatch({type: 'close'});
-			if (decision.kind === 'run') this.execute(decision.command, decision.args, decision.bang);
-			else if (decision.kind === 'disabled') this.toast('warning', `${decision.command.title}: ${decision.reason}`);
-			else if (decision.kind === 'unknown') this.toast('warning', `no command '${decision.name}': press : and type part of a name or title`);
-			return;
-		}
-
-		if (top.kind === 'prompt' && action.type === 'submit') {
-			this.dispatch({type: 'close'});
-			this.settle(top.intent.title, () => top.intent.onSubmit(top.input.value));
-			return;
-		}
-
-		if (top.kind === 'confirm' && action.type === 'answer') {
-			this.dispatch({type: 'close'});
-			if (action.value === 'yes') this.settle(top.intent.title, top.intent.onConfirm);
-			return;
-		}
-
-		if (top.kind === 'shutdown' && action.type === 'submit') this.shutdownHandler?.choose();
-		if (top.kind === 'shutdown' && action.type === 'cancel') this.shutdownHandler?.cancel();
-	}
-
 	/** Runs a follow-up (confirm, prompt) like a command. */
-	private settle(title: string, fn: () => IntentResult): void {
+	settle(title: string, fn: () => IntentResult): void {
 		try {
 			const result = fn();
 			if (result instanceof Promise) this.track(title, result);
