@@ -21,6 +21,8 @@ const clamp = (value: number, low: number, high: number): number => Math.max(low
 export function reduceBoard(state: BoardState, action: BoardAction): BoardState {
 	switch (action.type) {
 		case 'loaded': {
+			// The board polls; an unchanged listing must not cost a render.
+			if (state.columns && JSON.stringify(state.columns) === JSON.stringify(action.columns)) return state;
 			const rows = action.columns.map((column, index) => clamp(state.rows[index] ?? 0, 0, Math.max(0, column.projects.length - 1)));
 			return {...state, columns: action.columns, rows};
 		}
