@@ -9,6 +9,7 @@ import {ShutdownRegistry} from '../core/shutdown.js';
 import {openWorkspace} from '../core/workspace.js';
 import {App} from './app.js';
 import {ShellController} from './controller.js';
+import {captureConsole} from './console-capture.js';
 import {watchEndings} from './endings.js';
 import {readSize} from './hooks/use-terminal-size.js';
 import {PANES} from './panes/index.js';
@@ -199,20 +200,33 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			},
 		);
 
-		stdout.on('resize', () => {
+		const onResize = () => {
 			writer.invalidate();
 			inkStdout.emit('resize');
-		});
+		};
+
+		stdout.on('resize', onResize);
+		const releaseConsole = captureConsole((level, text) => controller.toast(level, text));
+		const stopWatching = dispose;
+		dispose = () => {
+			stopWatching();
+			stdout.off('resize', onResize);
+			releaseConsole();
+		};
 
 		modes.enter();
-		ink = render(<App controller={controller} panes={PANES} theme={theme} terminal={stdout} />, {
-			stdout: inkStdout as unknown as NodeJS.WriteStream,
-			stdin,
-			debug: true,
-			exitOnCtrlC: false,
-			patchConsole: false,
-		});
-		ink.waitUntilExit().catch((error: unknown) => crash(error));
-		controller.start();
+		try {
+			ink = render(<App controller={controller} panes={PANES} theme={theme} terminal={stdout} />, {
+				stdout: inkStdout as unknown as NodeJS.WriteStream,
+				stdin,
+				debug: true,
+				exitOnCtrlC: false,
+				patchConsole: false,
+			});
+			ink.waitUntilExit().catch((error: unknown) => crash(error));
+			controller.start();
+		} catch (error) {
+			crash(error);
+		}
 	});
 }

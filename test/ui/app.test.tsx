@@ -248,3 +248,18 @@ describe('the shell', () => {
 		expect(submitted).toEqual(['draf 2']);
 	});
 });
+
+describe('console output while the shell runs', () => {
+	it('becomes a toast instead of text over the frame, and the console comes back afterwards', async () => {
+		const {captureConsole} = await import('../../source/ui/console-capture.js');
+		const toasts: string[] = [];
+		const fake = {log: () => {}, info: () => {}, debug: () => {}, warn: () => {}, error: () => {}} as unknown as Console;
+		const original = fake.warn;
+		const release = captureConsole((level, text) => toasts.push(`${level}: ${text}`), fake);
+		fake.warn('disk at %d%%', 97);
+		fake.log({a: 1});
+		release();
+		expect(toasts).toEqual(['warning: disk at 97%', 'info: { a: 1 }']);
+		expect(fake.warn).toBe(original);
+	});
+});
