@@ -1,6 +1,7 @@
 import type {CommandLog} from '../core/command-log.js';
 import type {WorkspacePaths} from '../core/paths.js';
 import type {ShutdownRegistry} from '../core/shutdown.js';
+import type {Store} from '../core/store.js';
 
 /**
  * The shape of the one command table. Every action the interface offers is
@@ -97,6 +98,8 @@ export type IntentResult = IntentList | Promise<IntentList>;
  */
 export type ShellServices = {
 	paths: WorkspacePaths;
+	/** The workspace's state store: `{paths, store}` is what core modules take as a workspace. */
+	store: Store;
 	env: NodeJS.ProcessEnv;
 	/** The running session: `touch(project)` lists a project in its end record. */
 	session: {readonly id: string; touch(project: string): void};

@@ -66,6 +66,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	const shutdown = new ShutdownRegistry();
 	const services: ShellServices = {
 		paths: workspace.paths,
+		store: workspace.store,
 		env: options.env,
 		session: recorder ?? {id: 'unrecorded', touch() {}},
 		commandLog,

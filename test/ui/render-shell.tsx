@@ -8,6 +8,7 @@ import type {ShellServices} from '../../source/commands/types.js';
 import {CommandLog} from '../../source/core/command-log.js';
 import {workspacePaths} from '../../source/core/paths.js';
 import {ShutdownRegistry} from '../../source/core/shutdown.js';
+import {Store} from '../../source/core/store.js';
 import {App} from '../../source/ui/app.js';
 import {ShellController, type ShutdownHandler} from '../../source/ui/controller.js';
 import {PANES} from '../../source/ui/panes/index.js';
@@ -46,7 +47,7 @@ export async function renderShell(options: ShellOptions = {}) {
 	}
 
 	const commandLog = new CommandLog();
-	const services: ShellServices = {paths, env: {}, session: {id: 'test', touch() {}}, commandLog, shutdown: new ShutdownRegistry()};
+	const services: ShellServices = {paths, store: new Store(paths.meta), env: {}, session: {id: 'test', touch() {}}, commandLog, shutdown: new ShutdownRegistry()};
 	const controller = new ShellController({
 		registry: buildRegistry(undefined, options.overrides),
 		panes: PANES,
