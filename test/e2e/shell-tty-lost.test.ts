@@ -16,6 +16,7 @@ const {spawn} = require('node:child_process');
 const {writeFileSync} = require('node:fs');
 process.on('SIGHUP', () => {});
 const [cli, workspace, out] = process.argv.slice(2);
+if (!cli || !cli.endsWith('cli.js') || !workspace || !out) process.exit(2);
 const child = spawn(process.execPath, [cli, '--workspace', workspace], {stdio: 'inherit'});
 child.on('exit', (code, signal) => writeFileSync(out, JSON.stringify({code, signal})));
 `;
@@ -32,24 +33,36 @@ describe('losing the terminal (an SSH drop)', () => {
 			rows: 24,
 			env: {PATH: process.env['PATH'] ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, '.config'), TERM: 'xterm-256color', CI: 'false', LANG: 'C.UTF-8'},
 		});
-		let screen = '';
-		terminal.onData(data => {
-			screen += data;
-		});
-		for (let waited = 0; !screen.includes('Stage board') && waited < 15_000; waited += 50) await sleep(50);
-		expect(screen).toContain('Stage board');
-		const closed = Date.now();
-		// Closes the pty's master side, as sshd does when the connection drops (IPty's types omit it).
-		(terminal as unknown as {destroy(): void}).destroy();
-		let exit: {code: number | null; signal: string | null} | undefined;
-		while (!exit && Date.now() - closed < 8000) {
-			await sleep(100);
-			exit = await readFile(out, 'utf8').then(text => JSON.parse(text) as typeof exit, () => undefined);
+		try {
+			await closeAndCheck(terminal, workspace, out);
+		} finally {
+			try {
+				process.kill(terminal.pid, 'SIGKILL');
+			} catch {
+				// Already gone, as it should be.
+			}
 		}
-
-		expect(exit).toEqual({code: 129, signal: null});
-		expect(Date.now() - closed).toBeLessThan(5000);
-		const records = (await readFile(path.join(workspace, '.cws', 'sessions.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as {type: string; reason?: string});
-		expect(records.at(-1)).toMatchObject({type: 'end', reason: expect.stringMatching(/^(tty-lost|SIGHUP)$/)});
 	});
 });
+
+async function closeAndCheck(terminal: pty.IPty, workspace: string, out: string): Promise<void> {
+	let screen = '';
+	terminal.onData(data => {
+		screen += data;
+	});
+	for (let waited = 0; !screen.includes('Stage board') && waited < 15_000; waited += 50) await sleep(50);
+	expect(screen).toContain('Stage board');
+	const closed = Date.now();
+	// Closes the pty's master side, as sshd does when the connection drops (IPty's types omit it).
+	(terminal as unknown as {destroy(): void}).destroy();
+	let exit: {code: number | null; signal: string | null} | undefined;
+	while (!exit && Date.now() - closed < 8000) {
+		await sleep(100);
+		exit = await readFile(out, 'utf8').then(text => JSON.parse(text) as typeof exit, () => undefined);
+	}
+
+	expect(exit).toEqual({code: 129, signal: null});
+	expect(Date.now() - closed).toBeLessThan(5000);
+	const records = (await readFile(path.join(workspace, '.cws', 'sessions.jsonl'), 'utf8')).trim().split('\n').map(line => JSON.parse(line) as {type: string; reason?: string});
+	expect(records.at(-1)).toMatchObject({type: 'end', reason: expect.stringMatching(/^(tty-lost|SIGHUP)$/)});
+}
