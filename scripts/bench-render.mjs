@@ -65,8 +65,14 @@ async function start(workspace, home) {
 		throw new Error(`timed out; screen:\n${screen().join('\n')}`);
 	};
 
-	/** Waits until no byte has arrived for `quietMs`. */
-	const settle = async (quietMs = 120) => {
+	/**
+	 * Waits until no byte has arrived for `quietMs`; with `since`, first waits
+	 * (up to 5 s) for output beyond that byte count, so a slow machine cannot
+	 * make a key's bytes count for the next one.
+	 */
+	const settle = async (quietMs = 120, since) => {
+		const until = performance.now() + 5000;
+		while (since !== undefined && state.bytes === since && performance.now() < until) await sleep(2);
 		let last = state.bytes;
 		for (;;) {
 			await sleep(quietMs);
@@ -131,13 +137,14 @@ try {
 	await app.waitFor(screen => screen.some(line => line.includes("sandbox-00")));
 	await app.settle(300);
 	const perMove = [];
-	// Down, down, down, next stage, down, up, previous stage, up: row and column moves.
+	// Down, down, down, next stage, down, up, previous stage, up: row and column
+	// moves, each of which changes the screen (none runs into the end of a list).
 	const pattern = ['j', 'j', 'j', 'l', 'j', 'k', 'h', 'k'];
 	const keys = Array.from({length: moves}, (_, index) => pattern[index % pattern.length]);
 	for (const key of keys) {
 		const before = app.state.bytes;
 		app.child.write(key);
-		await app.settle(60);
+		await app.settle(60, before);
 		perMove.push(app.state.bytes - before);
 	}
 
@@ -146,7 +153,7 @@ try {
 	const chunkStart = app.state.chunks.length;
 	const beforeRedraw = app.state.bytes;
 	app.child.write('\u000C');
-	await app.settle(150);
+	await app.settle(150, beforeRedraw);
 	const fullRedraw = app.state.bytes - beforeRedraw;
 	const fresh = new xterm.Terminal({cols, rows, allowProposedApi: true, scrollback: 0});
 	for (const chunk of app.state.chunks.slice(chunkStart)) fresh.write(chunk);
@@ -161,7 +168,7 @@ try {
 	const result = {
 		terminal: `${cols}x${rows}`,
 		moves: perMove.length,
-		bytesPerMove: {median: median(perMove), max: sorted.at(-1), mean: Math.round(perMove.reduce((a, b) => a + b, 0) / perMove.length)},
+		bytesPerMove: {median: median(perMove), max: sorted.at(-1), mean: Math.round(perMove.reduce((a, b) => a + b, 0) / perMove.length), each: perMove},
 		fullRedrawBytes: fullRedraw,
 		cellsDifferingFromFreshRender: differing,
 		firstFrameMs: {median: Math.round(median(firstFrame)), runs: firstFrame.map(Math.round)},

@@ -15,10 +15,14 @@ type ColumnProps = {
 	theme: Theme;
 };
 
-/** First visible row so that `selected` stays in a window of `visible` rows. */
+/**
+ * First visible row: the list turns a page when the selection leaves it.
+ * Scrolling line by line would rewrite the whole column on every move,
+ * which costs bytes on a slow link; a page turn costs that only once a page.
+ */
 function scrollTop(selected: number, visible: number, length: number): number {
-	if (length <= visible) return 0;
-	return Math.max(0, Math.min(selected - Math.floor(visible / 2), length - visible));
+	if (length <= visible || visible <= 0) return 0;
+	return Math.min(Math.floor(selected / visible) * visible, Math.max(0, length - visible));
 }
 
 function Column({column, selectedRow, focused, width, height, theme}: ColumnProps) {
