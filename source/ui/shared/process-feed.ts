@@ -1,0 +1,169 @@
+import type {ShellServices} from '../../commands/types.js';
+import {isCwsError} from '../../core/errors.js';
+import {formatRunTime, ProcessControl, type ProcessEntry} from '../../core/processes/index.js';
+
+/** Which processes the feed lists: those working in the workspace, or every one of this user's. */
+export const FEED_SCOPES = ['workspace', 'mine'] as const;
+export type ProcessFeedScope = (typeof FEED_SCOPES)[number];
+
+/** How often the listing is re-read while someone is subscribed. */
+export const PROCESS_REFRESH_MS = 2000;
+
+/**
+ * One listing as the interface sees it. The object keeps its identity until
+ * something a person could see changes (useSyncExternalStore compares it).
+ */
+export type ProcessFeedSnapshot = {
+	/** 'loading' until the first listing arrives. */
+	status: 'loading' | 'ready';
+	/** The scope `entries` were listed in. */
+	scope: ProcessFeedScope;
+	/** When the listing was taken (ms since the epoch; 0 while loading). */
+	takenAt: number;
+	/** Entries in `scope`, by pid. */
+	entries: readonly ProcessEntry[];
+	/**
+	 * Running processes per project, keyed `'<stage>/<name>'` (e.g.
+	 * `'active/web'`), always counted over the whole workspace whatever the
+	 * scope. Keeps its identity while the counts stay the same, so a board
+	 * card can compare it cheaply.
+	 */
+	projectCounts: ReadonlyMap<string, number>;
+	/** ms the last listing took to read and classify. */
+	costMs: number;
+	/** Why the last refresh failed (the previous entries are kept), else undefined. */
+	error: string | undefined;
+};
+
+/** The shared process listing of one running interface. */
+export type ProcessFeed = {
+	/** The control every process command of this interface uses (stops, rules, cleanup). */
+	readonly control: ProcessControl;
+	/** Starts polling with the first listener, stops with the last. */
+	subscribe(listener: () => void): () => void;
+	getSnapshot(): ProcessFeedSnapshot;
+	/** Per-project counts alone (`'<stage>/<name>'` → count), stable identity; for board cards. */
+	getProjectCounts(): ReadonlyMap<string, number>;
+	scope(): ProcessFeedScope;
+	/** Switches the listed scope and refreshes at once. */
+	setScope(scope: ProcessFeedScope): void;
+	/** Re-reads now (after a stop or a rule change); resolves when the new snapshot is published. */
+	refresh(): Promise<void>;
+};
+
+const feeds = new WeakMap<ShellServices, ProcessFeed>();
+
+/**
+ * The one process poller of an interface, shared by the process pane, the
+ * board's cards and the process commands: one /proc walk every 2 s however
+ * many views watch it. Memoized per services object.
+ */
+export function processFeedFor(services: ShellServices): ProcessFeed {
+	let feed = feeds.get(services);
+	if (!feed) {
+		feed = createProcessFeed(ProcessControl.forWorkspace({paths: services.paths, store: services.store}));
+		feeds.set(services, feed);
+	}
+
+	return feed;
+}
+
+/** A feed over `control`; `intervalMs` is for tests. */
+export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_REFRESH_MS): ProcessFeed {
+	const listeners = new Set<() => void>();
+	let scope: ProcessFeedScope = 'workspace';
+	let snapshot: ProcessFeedSnapshot = {status: 'loading', scope, takenAt: 0, entries: [], projectCounts: new Map(), costMs: 0, error: undefined};
+	let signature = '';
+	let timer: NodeJS.Timeout | undefined;
+	let running: Promise<void> | undefined;
+	let again = false;
+
+	const publish = (next: ProcessFeedSnapshot): void => {
+		snapshot = next;
+		for (const listener of listeners) listener();
+	};
+
+	const readOnce = async (): Promise<void> => {
+		const wanted = scope;
+		try {
+			const listing = await control.snapshot(wanted);
+			const counts = sameCounts(snapshot.projectCounts, listing.projectCounts) ? snapshot.projectCounts : listing.projectCounts;
+			const nextSignature = signatureOf(wanted, listing.entries, listing.takenAt);
+			if (snapshot.status === 'ready' && nextSignature === signature && counts === snapshot.projectCounts && snapshot.error === undefined) return;
+			signature = nextSignature;
+			publish({status: 'ready', scope: wanted, takenAt: listing.takenAt, entries: listing.entries, projectCounts: counts, costMs: listing.costMs, error: undefined});
+		} catch (error) {
+			const text = isCwsError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : `cannot list processes: ${error instanceof Error ? error.message : String(error)}`;
+			if (snapshot.error !== text) publish({...snapshot, status: 'ready', error: text});
+		}
+	};
+
+	// One read at a time; a request during a read runs once more right after it.
+	const refresh = async (): Promise<void> => {
+		if (running) {
+			again = true;
+			return running;
+		}
+
+		running = (async () => {
+			do {
+				again = false;
+				await readOnce();
+			} while (again);
+		})();
+		try {
+			await running;
+		} finally {
+			running = undefined;
+		}
+	};
+
+	const schedule = (): void => {
+		if (listeners.size === 0 || timer !== undefined) return;
+		timer = setTimeout(() => {
+			timer = undefined;
+			void refresh().then(schedule);
+		}, intervalMs);
+		timer.unref();
+	};
+
+	return {
+		control,
+		subscribe(listener) {
+			listeners.add(listener);
+			if (listeners.size === 1) void refresh().then(schedule);
+			return () => {
+				listeners.delete(listener);
+				if (listeners.size === 0 && timer) {
+					clearTimeout(timer);
+					timer = undefined;
+				}
+			};
+		},
+		getSnapshot: () => snapshot,
+		getProjectCounts: () => snapshot.projectCounts,
+		scope: () => scope,
+		setScope(next) {
+			if (next === scope) return;
+			scope = next;
+			void refresh();
+		},
+		refresh,
+	};
+}
+
+function sameCounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
+	if (a.size !== b.size) return false;
+	for (const [key, value] of a) if (b.get(key) !== value) return false;
+	return true;
+}
+
+/** What a person could see of a listing: an unchanged signature publishes nothing. */
+function signatureOf(scope: ProcessFeedScope, entries: readonly ProcessEntry[], now: number): string {
+	const parts: string[] = [scope];
+	for (const entry of entries) {
+		parts.push(`${entry.pid}:${entry.startTime}:${entry.state}:${entry.cpuPercent}:${entry.rssBytes}:${formatRunTime(entry.startedAt, now)}:${entry.project ?? ''}:${entry.groupSize}:${entry.protection.reasons.map(reason => reason.text).join('|')}:${entry.command}`);
+	}
+
+	return parts.join('\n');
+}

@@ -1,0 +1,71 @@
+import {spawn, type ChildProcess} from 'node:child_process';
+import {mkdir, mkdtemp, rm} from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import {afterEach, describe, expect, it} from 'vitest';
+import {ProcessControl} from '../../source/core/processes/index.js';
+import {workspacePaths} from '../../source/core/paths.js';
+import {Store} from '../../source/core/store.js';
+import {createProcessFeed} from '../../source/ui/shared/process-feed.js';
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+	for (const child of children.splice(0)) child.kill('SIGKILL');
+	await Promise.all(dirs.splice(0).map(async dir => rm(dir, {recursive: true, force: true})));
+});
+
+async function workspace() {
+	const root = await mkdtemp(path.join(os.tmpdir(), 'cws-feed-'));
+	dirs.push(root);
+	const paths = workspacePaths(root);
+	await mkdir(paths.meta, {recursive: true, mode: 0o700});
+	const project = path.join(root, 'active', 'web');
+	await mkdir(project, {recursive: true});
+	return {paths, store: new Store(paths.meta), project};
+}
+
+const waitFor = async (check: () => boolean, ms = 5000) => {
+	const end = Date.now() + ms;
+	while (!check()) {
+		if (Date.now() > end) throw new Error('condition not met');
+		await new Promise(resolve => setTimeout(resolve, 20));
+	}
+};
+
+describe('process feed', () => {
+	it('lists workspace processes with per-project counts and keeps identity while nothing changes', async () => {
+		const ws = await workspace();
+		const child = spawn('sleep', ['30'], {cwd: ws.project, stdio: 'ignore'});
+		children.push(child);
+		const feed = createProcessFeed(ProcessControl.forWorkspace(ws), 50);
+		let calls = 0;
+		const stop = feed.subscribe(() => calls++);
+		await waitFor(() => feed.getSnapshot().entries.some(entry => entry.pid === child.pid));
+		const first = feed.getSnapshot();
+		expect(first.status).toBe('ready');
+		expect(first.projectCounts.get('active/web')).toBe(1);
+		expect(first.entries.find(entry => entry.pid === child.pid)?.project).toBe('active/web');
+		const counts = feed.getProjectCounts();
+		await feed.refresh();
+		expect(feed.getProjectCounts()).toBe(counts);
+		stop();
+		const afterStop = calls;
+		await new Promise(resolve => setTimeout(resolve, 200));
+		expect(calls).toBe(afterStop);
+	});
+
+	it('switches scope between the workspace and all of mine', async () => {
+		const ws = await workspace();
+		const feed = createProcessFeed(ProcessControl.forWorkspace(ws), 1000);
+		const stop = feed.subscribe(() => {});
+		await feed.refresh();
+		expect(feed.getSnapshot().entries.some(entry => entry.pid === process.pid)).toBe(false);
+		feed.setScope('mine');
+		await feed.refresh();
+		expect(feed.getSnapshot().scope).toBe('mine');
+		expect(feed.getSnapshot().entries.some(entry => entry.pid === process.pid)).toBe(true);
+		stop();
+	});
+});
