@@ -90,7 +90,7 @@ export class ShellController {
 	/** Starts the panes' data feeds. */
 	start(): void {
 		for (const pane of this.options.panes) {
-			const stop = pane.start?.(this.options.services, action => this.dispatch({type: 'pane', pane: pane.id, action}));
+			const stop = pane.start?.(this.options.services, action => this.dispatch({type: 'pane', pane: pane.id, action}), (level, text) => this.toast(level, text));
 			if (stop) this.stops.push(stop);
 		}
 	}

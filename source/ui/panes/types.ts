@@ -1,5 +1,5 @@
 import type {ComponentType} from 'react';
-import type {PaneAction, PaneId, PaneSnapshot, ShellServices} from '../../commands/types.js';
+import type {PaneAction, PaneId, PaneSnapshot, ShellServices, ToastLevel} from '../../commands/types.js';
 import type {Theme} from '../theme.js';
 
 /** What a pane view is given to draw. */
@@ -34,8 +34,12 @@ export type PaneDefinition<S, A extends PaneAction = PaneAction> = {
 	/** A line for the pane's border title, e.g. a count: 'stage board · 12 projects'. */
 	summary?(state: S): string | undefined;
 	View: ComponentType<PaneViewProps<S>>;
-	/** Starts feeding the pane (e.g. load and poll); returns a function that stops it. */
-	start?(services: ShellServices, dispatch: (action: A) => void): () => void;
+	/**
+	 * Starts feeding the pane (e.g. load and poll); returns a function that
+	 * stops it. `toast` tells the person about background events (a sync
+	 * finished, a job failed) on the message line.
+	 */
+	start?(services: ShellServices, dispatch: (action: A) => void, toast: (level: ToastLevel, text: string) => void): () => void;
 };
 
 /** A pane definition with its state type erased, as the shell holds them. */
