@@ -41,6 +41,8 @@ export type ConfirmIntent = {
 	/** Label of the accepting choice, e.g. 'Delete'. */
 	confirmLabel?: string;
 	onConfirm: () => IntentResult;
+	/** Runs when the question is declined (n, Esc), e.g. to release what was held for it. */
+	onCancel?: () => IntentResult;
 };
 
 /** Asks for a line of text (names, notes, filters). */

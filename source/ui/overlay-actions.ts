@@ -71,6 +71,7 @@ export function handleOverlayAction(shell: ShellController, action: OverlayActio
 	if (top.kind === 'confirm' && action.type === 'answer') {
 		shell.dispatch({type: 'close'});
 		if (action.value === 'yes') shell.settle(top.intent.title, top.intent.onConfirm);
+		else if (top.intent.onCancel) shell.settle(top.intent.title, top.intent.onCancel);
 		return;
 	}
 
