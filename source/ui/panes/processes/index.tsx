@@ -1,22 +1,34 @@
-import {Text} from 'ink';
-import type {PaneDefinition, PaneViewProps} from '../types.js';
+import {processFeedFor} from '../../shared/process-feed.js';
+import type {PaneDefinition} from '../types.js';
+import {exitParticipant} from './exit-policy.js';
+import {initialProcessesState, processesSnapshot, processesSummary, reduceProcesses, type ProcessesAction, type ProcessesState} from './state.js';
+import {ProcessesView} from './view.js';
 
-/** Until the process table is connected the pane has no state of its own. */
-export type ProcessesState = Record<string, never>;
+export type {ProcessesAction, ProcessesState} from './state.js';
 
-function ProcessesView({theme}: PaneViewProps<ProcessesState>) {
-	return (
-		<Text color={theme.muted} wrap="truncate">
-			No workspace processes.
-		</Text>
-	);
-}
-
-export const processesPane: PaneDefinition<ProcessesState> = {
+/**
+ * The process pane: what runs in the workspace (or all of this user's
+ * processes), which project each works in, what protects it; stopping,
+ * protecting and cleaning up are its commands (source/commands/processes.ts).
+ * Starting it also enrols workspace processes in cexit.
+ */
+export const processesPane: PaneDefinition<ProcessesState, ProcessesAction> = {
 	id: 'processes',
 	title: 'Processes',
-	initialState: () => ({}),
-	reduce: state => state,
-	snapshot: () => ({count: 0}),
+	initialState: initialProcessesState,
+	reduce: reduceProcesses,
+	snapshot: processesSnapshot,
+	summary: processesSummary,
 	View: ProcessesView,
+	start(services, dispatch) {
+		const feed = processFeedFor(services);
+		const push = () => dispatch({type: 'listing', snapshot: feed.getSnapshot()});
+		const unsubscribe = feed.subscribe(push);
+		push();
+		const leave = services.shutdown.add(exitParticipant(feed.control, services));
+		return () => {
+			unsubscribe();
+			leave();
+		};
+	},
 };
