@@ -1,11 +1,24 @@
 import type {BoardAction} from '../../../commands/board.js';
-import {readStageColumns} from '../../../commands/stage-listing.js';
+import {boardFeedFor} from '../../shared/board-feed.js';
+import {processFeedFor} from '../../shared/process-feed.js';
+import {queueFeedFor} from '../../shared/queue-feed.js';
 import type {PaneDefinition} from '../types.js';
 import {boardSnapshot, initialBoardState, reduceBoard, type BoardState} from './state.js';
 import {BoardView} from './view.js';
 
-/** How often the stage folders are re-read while the interface runs. */
-const POLL_MS = 2000;
+/** Ages on cards ("5m") move on even when nothing else changes. */
+const CLOCK_MS = 30_000;
+/** Scrolling settles this long before the cards now on screen are refreshed out of turn. */
+const FOCUS_SETTLE_MS = 300;
+
+function summary(state: BoardState): string | undefined {
+	if (!state.listing) return undefined;
+	const count = state.listing.cards.length;
+	const parts = [`${count} project${count === 1 ? '' : 's'}`];
+	if (state.listing.missing.length > 0) parts.push(`${state.listing.missing.length} missing`);
+	if (state.filter) parts.push(`filter "${state.filter}": ${state.columns.reduce((sum, column) => sum + column.cards.length + column.missing.length, 0)}`);
+	return parts.join(' · ');
+}
 
 export const boardPane: PaneDefinition<BoardState, BoardAction> = {
 	id: 'board',
@@ -13,24 +26,53 @@ export const boardPane: PaneDefinition<BoardState, BoardAction> = {
 	initialState: initialBoardState,
 	reduce: reduceBoard,
 	snapshot: boardSnapshot,
-	summary: state => {
-		const count = state.columns?.reduce((sum, column) => sum + column.projects.length, 0);
-		return count === undefined ? undefined : `${count} project${count === 1 ? '' : 's'}`;
-	},
+	summary,
 	View: BoardView,
+	/**
+	 * Feeds the board from the shared live feed (stage folders, activity,
+	 * git), the queue (sync badges) and the process listing (counts), and
+	 * tells the feed which cards are on screen so theirs are refreshed first.
+	 */
 	start(services, dispatch) {
-		let stopped = false;
-		const load = async () => {
-			const columns = await readStageColumns(services.paths);
-			if (!stopped) dispatch({type: 'loaded', columns});
-		};
+		const feed = boardFeedFor(services);
+		const queue = queueFeedFor(services);
+		const processes = processFeedFor(services);
+		let shown = '';
+		let settle: NodeJS.Timeout | undefined;
+		let page = 0;
+		dispatch({
+			type: 'attach',
+			onVisible(keys, rows) {
+				if (rows !== page) {
+					page = rows;
+					dispatch({type: 'viewport', page: rows});
+				}
 
-		void load();
-		const timer = setInterval(() => void load(), POLL_MS);
-		timer.unref();
+				const joined = keys.join('\n');
+				if (joined === shown) return;
+				shown = joined;
+				feed.setFocus(keys);
+				// Cards scrolled into view get their git state without waiting for the next tick.
+				clearTimeout(settle);
+				settle = setTimeout(() => void feed.refresh(), FOCUS_SETTLE_MS);
+				settle.unref();
+			},
+		});
+		const stops = [
+			feed.subscribe(() => dispatch({type: 'snapshot', snapshot: feed.getSnapshot()})),
+			queue.subscribe(() => dispatch({type: 'queue', queue: queue.getSnapshot()})),
+			processes.subscribe(() => dispatch({type: 'processes', counts: processes.getProjectCounts()})),
+		];
+		dispatch({type: 'snapshot', snapshot: feed.getSnapshot()});
+		feed.start();
+		const clock = setInterval(() => dispatch({type: 'clock', now: Date.now()}), CLOCK_MS);
+		clock.unref();
 		return () => {
-			stopped = true;
-			clearInterval(timer);
+			for (const stop of stops) stop();
+			feed.stop();
+			clearInterval(clock);
+			clearTimeout(settle);
+			dispatch({type: 'attach', onVisible: undefined});
 		};
 	},
 };
