@@ -72,16 +72,25 @@ export function logEntryLines(entry: LogEntry): string[] {
 	}
 }
 
-/** Cuts a line into pieces of `width` characters, continuation lines indented. */
+/**
+ * Wraps a line to `width` characters, at a space where there is one in the
+ * second half of the line, else mid-word; continuation lines are indented.
+ */
 export function wrapLine(line: string, width = LOG_WIDTH): string[] {
-	const chars = [...line];
-	if (chars.length <= width) return [line];
 	const indent = '      ';
-	const pieces = [chars.slice(0, width).join('')];
-	for (let start = width; start < chars.length; start += width - indent.length) {
-		pieces.push(indent + chars.slice(start, start + width - indent.length).join(''));
+	const pieces: string[] = [];
+	let rest = [...line.trimEnd()];
+	let room = width;
+	while (rest.length > room) {
+		const space = rest.lastIndexOf(' ', room);
+		const cut = space > room / 2 ? space : room;
+		pieces.push((pieces.length > 0 ? indent : '') + rest.slice(0, cut).join('').trimEnd());
+		rest = rest.slice(cut);
+		while (rest[0] === ' ') rest = rest.slice(1);
+		room = width - indent.length;
 	}
 
+	pieces.push((pieces.length > 0 ? indent : '') + rest.join(''));
 	return pieces;
 }
 

@@ -99,7 +99,8 @@ export function statsLine(stats: QueueStats, width: number, unreadable = 0): str
 		`depth ${stats.depth} (${stats.running} running, ${stats.pending} waiting, ${stats.failed} retrying) · wait p50 ${p50} p95 ${p95} · ${rate ? `${rate} ok of ${stats.finished24h} in 24 h` : 'no syncs in 24 h'}${problems}${bad}`,
 		`depth ${stats.depth} · wait p50 ${p50} p95 ${p95} · ${rate ? `${rate} ok in 24 h` : 'no syncs in 24 h'}${problems}${bad}`,
 		`depth ${stats.depth} · p50 ${p50} p95 ${p95} · ${rate ? `${rate} ok 24h` : 'no syncs 24h'}${problems}`,
-		`depth ${stats.depth} · p50 ${p50} p95 ${p95} · ${rate ? `${rate} ok` : '–'}${attention > 0 ? ` · ${attention}✗` : ''}`,
+		// Narrow: what needs attention is still in the pane's border and this line's colour.
+		`depth ${stats.depth} · p50 ${p50} p95 ${p95} · ${rate ? `${rate} ok` : '–'}`,
 		`depth ${stats.depth} · ${rate ? `${rate} ok` : '–'}${attention > 0 ? ` · ${attention}✗` : ''}`,
 	];
 	return fit(candidates.find(line => [...line].length <= width) ?? candidates.at(-1)!, width);
