@@ -1,5 +1,6 @@
 import {describe, expect, it} from 'vitest';
 import {decideEnter, parseCommandLine, searchCommands} from '../../source/commands/command-line.js';
+import {appCommands} from '../../source/commands/app.js';
 import {resolveKey} from '../../source/commands/dispatch.js';
 import {fuzzyScore} from '../../source/commands/fuzzy.js';
 import {buildRegistry} from '../../source/commands/registry.js';
@@ -36,7 +37,8 @@ describe('the command line', () => {
 	});
 
 	it('says why a command of another pane cannot run', () => {
-		const item = searchCommands(registry, 'board.down', ctx({focus: 'queue'}))[0]!;
+		const own = buildRegistry([...appCommands, {id: 'board.down', title: 'Down', group: 'Board', scope: 'board', keys: ['j'], run: () => undefined}]);
+		const item = searchCommands(own, 'board.down', ctx({focus: 'queue'}))[0]!;
 		expect(item.command.id).toBe('board.down');
 		expect(item.disabledReason).toMatch(/board pane \(press 1/);
 	});
@@ -70,9 +72,14 @@ describe('the dispatcher', () => {
 	const state = {focus: 'board' as const, overlay: undefined, textInput: false};
 
 	it('prefers the focused pane, then global', () => {
-		expect(resolveKey(registry, state, {name: 'j', text: 'j'})).toMatchObject({kind: 'command', command: {id: 'board.down'}});
-		expect(resolveKey(registry, state, {name: '?', text: '?'})).toMatchObject({kind: 'command', command: {id: 'app.help'}});
-		expect(resolveKey(registry, {...state, focus: 'queue'}, {name: 'j', text: 'j'})).toEqual({kind: 'none'});
+		const own = buildRegistry([
+			...appCommands,
+			{id: 'board.down', title: 'Down', group: 'Board', scope: 'board', keys: ['j'], run: () => undefined},
+		]);
+		expect(resolveKey(own, state, {name: 'j', text: 'j'})).toMatchObject({kind: 'command', command: {id: 'board.down'}});
+		expect(resolveKey(own, state, {name: '?', text: '?'})).toMatchObject({kind: 'command', command: {id: 'app.help'}});
+		expect(resolveKey(own, {...state, focus: 'queue'}, {name: 'j', text: 'j'})).toEqual({kind: 'none'});
+		expect(resolveKey(own, {...state, focus: 'queue'}, {name: '?', text: '?'})).toMatchObject({kind: 'command', command: {id: 'app.help'}});
 	});
 
 	it('gives an open overlay its own keys, then its text field; only "anywhere" global keys get through', () => {

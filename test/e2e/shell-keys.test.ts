@@ -63,8 +63,15 @@ describe('help and the command line', () => {
 		const t = await startCws();
 		await t.waitForText('Stage board', {timeout: 15_000});
 		t.press('?');
-		const help = (await t.waitForText('Select the next project')).join('\n');
-		for (const text of ['Show keys and commands', 'Focus the next pane', 'Tab', ':cexit', 'j/↓']) expect(help).toContain(text);
+		await t.waitForText('filter:');
+		for (const ch of 'focus') t.press(ch);
+		const focus = (await t.waitForText('Focus the next pane')).join('\n');
+		for (const text of ['Tab', 'Shift+Tab', 'Focus the sync queue']) expect(focus).toContain(text);
+		for (let index = 0; index < 5; index++) t.key('backspace');
+		for (const ch of 'cexit') t.press(ch);
+		const cexit = await t.waitForText('Leave cws: graceful shutdown');
+		expect(cexit.join('\n')).toMatch(/:cexit +Leave cws/);
+		expect(cexit.join('\n')).not.toContain('Focus the next pane');
 		t.key('ctrl+g');
 		await t.waitForText('Stage board');
 		t.press(':');

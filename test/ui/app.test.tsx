@@ -11,33 +11,36 @@ afterEach(() => {
 const ESC = '\u001B';
 
 describe('the shell', () => {
-	it('shows the three panes, the four stages with counts, and how to leave', async () => {
-		shell = await renderShell({projects: {sandbox: ['alpha', 'beta'], public: ['site']}});
+	it('shows the three panes, their summaries, and how to leave', async () => {
+		shell = await renderShell({items: ['alpha', 'beta']});
 		const frame = shell.frame();
-		expect(frame).toMatch(/Sandbox \(2\).*Active \(0\).*Stable \(0\).*Public \(1\)/);
-		expect(frame).toContain('1 Stage board · 3 projects');
-		expect(frame).toContain('2 Sync queue');
+		expect(frame).toContain('1 Stage board · 2 items');
+		expect(frame).toContain('2 Sync queue · 0 items');
 		expect(frame).toContain('3 Processes');
-		expect(frame).toContain('No sync jobs.');
+		expect(frame).toContain('Nothing here.');
 		expect(frame).toContain(':cexit to leave');
 		expect(frame).toContain('▶ alpha');
+		expect(frame).toContain('j/↓ move');
 	});
 
-	it('moves the selection with j/k and ←/→, marked without colour', async () => {
-		shell = await renderShell({projects: {sandbox: ['alpha', 'beta'], active: ['gamma']}});
+	it('sends keys to the focused pane: the selection moves, marked without colour', async () => {
+		shell = await renderShell({items: ['alpha', 'beta']});
 		await shell.press('j');
 		expect(shell.frame()).toContain('▶ beta');
 		expect(shell.frame()).not.toContain('▶ alpha');
-		await shell.press('\u001B[C');
-		expect(shell.frame()).toContain('▶ gamma');
-		await shell.press('h');
-		expect(shell.frame()).toContain('▶ beta');
+		await shell.press('\u001B[A');
+		expect(shell.frame()).toContain('▶ alpha');
+		await shell.press('j');
 		// Inverse marks the selection even with colour off.
 		expect(shell.rawFrame()).toMatch(/\u001B\[7m▶ beta/);
+		// A pane's keys only work where it has focus.
+		await shell.press('2');
+		await shell.press('k');
+		expect(shell.frame()).toContain('▶ beta');
 	});
 
 	it('moves focus with Tab, Shift+Tab and 1/2/3, marking the focused pane', async () => {
-		shell = await renderShell();
+		shell = await renderShell({items: ['alpha']});
 		expect(shell.frame()).toContain('╔═ ▶ 1 Stage board');
 		await shell.press('\t');
 		expect(shell.frame()).toContain('╔═ ▶ 2 Sync queue');
@@ -50,8 +53,8 @@ describe('the shell', () => {
 		expect(shell.frame()).toContain('╔═ ▶ 1 Stage board');
 		// The content stays right under the title line whatever the focus did.
 		const lines = shell.frame().split('\n');
-		expect(lines[1]).toMatch(/^║ Sandbox \(0\)/);
-		expect(lines.find(line => line.includes('No sync jobs.'))).toBe(lines[lines.findIndex(line => line.includes('2 Sync queue')) + 1]);
+		expect(lines[1]).toMatch(/^║ ▶ alpha/);
+		expect(lines.find(line => line.includes('Nothing here.'))).toBe(lines[lines.findIndex(line => line.includes('2 Sync queue')) + 1]);
 	});
 
 	it('answers Ctrl+C, Ctrl+D, Ctrl+\\, q, Q, Esc and ZZ with the hint and never asks to shut down', async () => {
@@ -69,13 +72,13 @@ describe('the shell', () => {
 		await shell.press('?');
 		let frame = shell.frame();
 		expect(frame).toContain('Help');
-		expect(frame).toContain('Select the next project');
+		expect(frame).toContain('Select the next item');
 		expect(frame).toContain('Show the log of external commands');
 		expect(frame).toContain(':cexit');
 		await shell.type('log');
 		frame = shell.frame();
 		expect(frame).toContain('Show the log of external commands');
-		expect(frame).not.toContain('Select the next project');
+		expect(frame).not.toContain('Select the next item');
 		await shell.press('q');
 		expect(shell.frame()).toContain('filter: logq');
 		await shell.press('\u0003');

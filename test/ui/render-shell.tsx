@@ -1,5 +1,5 @@
 import {EventEmitter} from 'node:events';
-import {mkdir, mkdtemp} from 'node:fs/promises';
+import {mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {render} from 'ink-testing-library';
@@ -11,8 +11,8 @@ import {ShutdownRegistry} from '../../source/core/shutdown.js';
 import {Store} from '../../source/core/store.js';
 import {App} from '../../source/ui/app.js';
 import {ShellController, type ShutdownHandler} from '../../source/ui/controller.js';
-import {PANES} from '../../source/ui/panes/index.js';
 import {applyColorLevel, makeTheme} from '../../source/ui/theme.js';
+import {FAKE_COMMANDS, fakePanes} from './fake-panes.js';
 
 /** A stand-in terminal: ink-testing-library draws 100 columns and knows no rows. */
 export class FakeTerminal extends EventEmitter {
@@ -36,21 +36,24 @@ const ansi = /\u001B\[[0-9;?]*[A-Za-z]/g;
 /** Lets Ink attach useInput and process a write. */
 export const tick = (ms = 30) => new Promise(resolve => setTimeout(resolve, ms));
 
-export type ShellOptions = {projects?: Record<string, string[]>; overrides?: KeyOverrides; color?: boolean; banner?: string[]};
+export type ShellOptions = {
+	/** Items of the stand-in board. */
+	items?: string[];
+	overrides?: KeyOverrides;
+	color?: boolean;
+	banner?: string[];
+};
 
-/** Renders the whole shell on a temp workspace, with a shutdown handler that only records requests. */
+/** Renders the whole shell with stand-in panes, and a shutdown handler that only records requests. */
 export async function renderShell(options: ShellOptions = {}) {
 	const root = await mkdtemp(path.join(os.tmpdir(), 'cws-ui-'));
 	const paths = workspacePaths(root);
-	for (const [stage, names] of Object.entries(options.projects ?? {})) {
-		for (const name of names) await mkdir(path.join(root, stage, name), {recursive: true});
-	}
-
+	const panes = fakePanes(options.items);
 	const commandLog = new CommandLog();
 	const services: ShellServices = {paths, store: new Store(paths.meta), env: {}, session: {id: 'test', touch() {}}, commandLog, shutdown: new ShutdownRegistry()};
 	const controller = new ShellController({
-		registry: buildRegistry(undefined, options.overrides),
-		panes: PANES,
+		registry: buildRegistry(FAKE_COMMANDS, options.overrides),
+		panes,
 		services,
 		...(options.banner ? {banner: options.banner} : {}),
 	});
@@ -64,7 +67,7 @@ export async function renderShell(options: ShellOptions = {}) {
 	controller.setShutdownHandler(handler);
 	applyColorLevel();
 	const terminal = new FakeTerminal();
-	const instance = render(<App controller={controller} panes={PANES} theme={makeTheme(options.color ?? false)} terminal={terminal} />);
+	const instance = render(<App controller={controller} panes={panes} theme={makeTheme(options.color ?? false)} terminal={terminal} />);
 	controller.start();
 	await tick(80);
 	return {
