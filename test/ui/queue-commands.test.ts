@@ -1,4 +1,4 @@
-import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
+import {mkdir, mkdtemp, readFile, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
@@ -8,7 +8,7 @@ import {jobDetailLines, terminalSafe, wrapLine} from '../../source/commands/queu
 import type {CommandContext, Intent, PaneSnapshot, ShellServices} from '../../source/commands/types.js';
 import {CommandLog} from '../../source/core/command-log.js';
 import {workspacePaths} from '../../source/core/paths.js';
-import {listJobs, type LogEntry} from '../../source/core/queue/index.js';
+import {DEFAULT_SYNC_CONFIG, listJobs, parseSyncConfig, type LogEntry} from '../../source/core/queue/index.js';
 import {ShutdownRegistry} from '../../source/core/shutdown.js';
 import {Store} from '../../source/core/store.js';
 import {eventToast} from '../../source/ui/panes/queue/start.js';
@@ -202,5 +202,18 @@ describe('background toasts and cexit', () => {
 		expect(asked[0]!.details).toContain('web → copy: never synced');
 		// Under a signal nothing is asked.
 		expect((await participant.plan({mode: 'signal', force: true}))[0]!.question).toBeUndefined();
+	});
+});
+
+describe('README: Sync configuration', () => {
+	it('gives an example the config parser accepts, and the defaults it states', async () => {
+		const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
+		const section = readme.slice(readme.indexOf('## Sync configuration'), readme.indexOf('## Keys'));
+		const json = /```json\n([\s\S]*?)```/.exec(section)?.[1];
+		expect(json).toBeDefined();
+		const config = parseSyncConfig((JSON.parse(json!) as {sync: unknown}).sync);
+		expect(config.projects['web']?.targets.map(target => target.kind)).toEqual(['git', 'export']);
+		const {retry, concurrency, timeoutMs, retention, staleAfterHours} = DEFAULT_SYNC_CONFIG;
+		expect({retry, concurrency, timeoutMs, retention, staleAfterHours}).toEqual({retry: config.retry, concurrency: config.concurrency, timeoutMs: config.timeoutMs, retention: config.retention, staleAfterHours: config.staleAfterHours});
 	});
 });
