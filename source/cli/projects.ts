@@ -1,74 +1,17 @@
 import {
-	BUSINESS_MODELS, GateError, addNote, archiveProject, assertModel, assertStage, checkGates, cleanupSandbox,
-	demoteProject, emptyTrash, formatGate, listTrash, listingLines, moveProject, newProject, promoteProject,
-	readProject, reconcileIntents, removeProject, restoreProject, scanBoard, summarizeBoard,
-	type BoardWorkspace, type MoveResult,
+	BUSINESS_MODELS, addNote, archiveProject, assertModel, assertStage, cleanupSandbox, emptyTrash, listTrash,
+	listingLines, newProject, readProject, removeProject, restoreProject, summarizeBoard, withDetails, BoardScanner,
 } from '../core/board/index.js';
 import {UsageError} from '../core/errors.js';
 import {STAGES} from '../core/paths.js';
-import type {CliCommand, CliContext} from './types.js';
+import {json, moveCommands, moveOptions, openBoard as open, printJson as print, reason} from './project-moves.js';
+import type {CliCommand} from './types.js';
 
-const json = {type: 'boolean', description: 'print JSON instead of text'} as const;
-const force = {type: 'boolean', description: 'move even if gates fail (recorded in history and the audit log)'} as const;
-const reason = {type: 'string', description: 'why, kept in the project history', valueName: 'text'} as const;
-
-/** The workspace, with any move interrupted by a crash finished or undone first. */
-async function open(ctx: CliContext, create = false): Promise<BoardWorkspace> {
-	const ws = await ctx.openWorkspace({create});
-	for (const report of await reconcileIntents(ws)) {
-		ctx.stderr(`cws: ${report.message}`);
-	}
-
-	return ws;
-}
-
-function print(ctx: CliContext, data: unknown): void {
-	ctx.stdout(JSON.stringify(data, null, 2));
-}
-
-function moved(ctx: CliContext, result: MoveResult): number {
-	if (ctx.json) {
-		print(ctx, result);
-		return 0;
-	}
-
-	for (const gate of result.gates) {
-		ctx.stdout(`  ${formatGate(gate)}`);
-	}
-
-	ctx.stdout(`Moved ${result.name}: ${result.from} → ${result.to}${result.forced ? ' (forced past failed gates; recorded in the audit log)' : ''}`);
-	return 0;
-}
-
-/** Runs a move and shows failed gates one per line (or as JSON) before failing. */
-async function runMove(ctx: CliContext, action: () => Promise<MoveResult>): Promise<number> {
-	try {
-		return moved(ctx, await action());
-	} catch (error) {
-		if (!(error instanceof GateError)) {
-			throw error;
-		}
-
-		if (ctx.json) {
-			print(ctx, {ok: false, code: error.code, message: error.message, to: error.to, gates: error.results});
-			return 1;
-		}
-
-		for (const gate of error.results) {
-			ctx.stderr(`  ${formatGate(gate)}`);
-		}
-
-		throw error;
-	}
-}
-
-function moveOptions(values: Record<string, unknown>) {
-	return {
-		force: values['force'] === true,
-		requestedBy: 'cli',
-		...(typeof values['reason'] === 'string' ? {reason: values['reason']} : {}),
-	};
-}
+/**
+ * Above this many projects `cws list` leaves git out unless --git asks for
+ * it: one `git status` per project would keep it busy for minutes.
+ */
+export const LIST_GIT_LIMIT = 500;
 
 /** Project commands: new, list, move, promote, demote, gates, archive, restore, rm, note, trash, cleanup. */
 export const projectCommands: CliCommand[] = [
@@ -110,20 +53,40 @@ export const projectCommands: CliCommand[] = [
 	{
 		name: 'list',
 		summary: 'Projects with stage, model, git state and last activity',
-		usage: 'cws list [--stage S] [--json]',
-		options: {stage: {type: 'string', description: 'only this stage', valueName: 'stage'}, json},
+		usage: 'cws list [--stage S] [--git | --no-git] [--json]',
+		options: {
+			stage: {type: 'string', description: 'only this stage', valueName: 'stage'},
+			git: {type: 'boolean', description: `read git state even for more than ${LIST_GIT_LIMIT} projects`},
+			'no-git': {type: 'boolean', description: 'leave git state out (faster)'},
+			json,
+		},
 		async run({values, ctx}) {
-			const ws = await open(ctx);
-			const listing = await scanBoard(ws, {git: true});
-			if (values['stage'] !== undefined) {
-				assertStage(values['stage']);
-				listing.cards = listing.cards.filter(card => card.stage === values['stage']);
+			if (values['git'] === true && values['no-git'] === true) {
+				throw new UsageError('cws list: --git and --no-git contradict each other; give one.', '');
 			}
 
+			const stage = values['stage'];
+			if (stage !== undefined) {
+				assertStage(stage);
+			}
+
+			const ws = await open(ctx);
+			const scanner = new BoardScanner(ws);
+			const listing = await scanner.list();
+			let cards = stage === undefined ? listing.cards : listing.cards.filter(card => card.stage === stage);
+			const git = values['git'] === true || (values['no-git'] !== true && cards.length <= LIST_GIT_LIMIT);
+			if (!git && values['no-git'] !== true) {
+				ctx.stderr(`cws: git state left out for ${cards.length} projects (more than ${LIST_GIT_LIMIT}); --git reads it, one git status per project.`);
+			}
+
+			const activity = await scanner.activity(cards);
+			const states = git ? await scanner.git(cards) : undefined;
+			cards = withDetails(cards, {activity, git: states, staleDays: scanner.boardConfig.sandboxStaleDays, now: Date.now()});
+			const shown = {...listing, cards};
 			if (ctx.json) {
-				print(ctx, {...listing, summary: summarizeBoard(listing)});
+				print(ctx, {...shown, summary: summarizeBoard(shown)});
 			} else {
-				for (const line of listingLines(listing, Date.now())) {
+				for (const line of listingLines(shown, Date.now())) {
 					ctx.stdout(line);
 				}
 			}
@@ -131,71 +94,7 @@ export const projectCommands: CliCommand[] = [
 			return 0;
 		},
 	},
-	{
-		name: 'move',
-		summary: 'Move a project to a stage (promotion checks gates)',
-		usage: 'cws move <name> <stage> [--force] [--reason text] [--json]',
-		positionals: {min: 2, max: 2},
-		options: {force, reason, json},
-		async run({positionals, values, ctx}) {
-			const [name, stage] = positionals as [string, string];
-			assertStage(stage);
-			const ws = await open(ctx);
-			return runMove(ctx, async () => moveProject(ws, name, stage, moveOptions(values)));
-		},
-	},
-	{
-		name: 'promote',
-		summary: 'Move a project to the next stage, if its gates pass',
-		usage: 'cws promote <name> [--force] [--reason text] [--json]',
-		positionals: {min: 1, max: 1},
-		options: {force, reason, json},
-		async run({positionals, values, ctx}) {
-			const ws = await open(ctx);
-			return runMove(ctx, async () => promoteProject(ws, positionals[0]!, moveOptions(values)));
-		},
-	},
-	{
-		name: 'demote',
-		summary: 'Move a project back to the previous stage (no gates)',
-		usage: 'cws demote <name> [--reason text] [--json]',
-		positionals: {min: 1, max: 1},
-		options: {reason, json},
-		async run({positionals, values, ctx}) {
-			const ws = await open(ctx);
-			return runMove(ctx, async () => demoteProject(ws, positionals[0]!, moveOptions(values)));
-		},
-	},
-	{
-		name: 'gates',
-		summary: 'What promoting would check, with results (exit 1 if one fails)',
-		usage: 'cws gates <name> [--stage S] [--json]',
-		positionals: {min: 1, max: 1},
-		options: {stage: {type: 'string', description: 'target stage (default: the next one)', valueName: 'stage'}, json},
-		async run({positionals, values, ctx}) {
-			const stage = values['stage'];
-			if (stage !== undefined) {
-				assertStage(stage);
-			}
-
-			const ws = await open(ctx);
-			const report = await checkGates(ws, positionals[0]!, stage);
-			if (ctx.json) {
-				print(ctx, report);
-			} else {
-				ctx.stdout(`${report.name}: ${report.from} → ${report.to}`);
-				if (report.results.length === 0) {
-					ctx.stdout(`  no gates: moving to ${report.to} ${report.to === 'active' ? 'is always allowed' : 'is a demotion'}`);
-				}
-
-				for (const gate of report.results) {
-					ctx.stdout(`  ${formatGate(gate)}`);
-				}
-			}
-
-			return report.ok ? 0 : 1;
-		},
-	},
+	...moveCommands,
 	{
 		name: 'archive',
 		summary: 'Move a project to .cws/archive',
