@@ -1,7 +1,8 @@
-import {readdir} from 'node:fs/promises';
+import {lstat} from 'node:fs/promises';
 import path from 'node:path';
 import {CwsError, UsageError, errnoCode} from '../core/errors.js';
-import {STAGES, type Stage} from '../core/paths.js';
+import {STAGES} from '../core/paths.js';
+import {Store} from '../core/store.js';
 import {fsError, initWorkspace, requireWorkspace} from '../core/workspace.js';
 import type {CliCommand} from './types.js';
 import {formatVerifyReport} from './verify-report.js';
@@ -39,24 +40,38 @@ export const workspaceCommands: CliCommand[] = [
 	},
 	{
 		name: 'status',
-		summary: 'Workspace summary: projects per stage',
+		summary: 'Workspace summary: projects per stage and what needs attention',
 		usage: 'cws status [--json]',
 		options: {json},
 		async run({ctx}) {
 			const paths = await requireWorkspace(ctx.root);
-			const counts = {} as Record<Stage, number>;
 			for (const stage of STAGES) {
-				counts[stage] = await countProjects(paths.stageDir[stage], paths.root);
+				await requireStageFolder(paths.stageDir[stage], paths.root);
 			}
 
+			// The same numbers the board shows: projects per stage, stale, archived, missing, trash, problems.
+			const {scanBoard, summarizeBoard} = await import('../core/board/index.js');
+			const summary = summarizeBoard(await scanBoard({paths, store: new Store(paths.meta)}));
 			if (ctx.json) {
-				ctx.stdout(JSON.stringify({root: paths.root, stages: counts}, null, 2));
+				ctx.stdout(JSON.stringify({root: paths.root, ...summary}, null, 2));
 				return 0;
 			}
 
 			ctx.stdout(`Workspace ${paths.root}`);
 			for (const stage of STAGES) {
-				ctx.stdout(`  ${(stage[0]!.toUpperCase() + stage.slice(1)).padEnd(9)}${counts[stage]}`);
+				ctx.stdout(`  ${(stage[0]!.toUpperCase() + stage.slice(1)).padEnd(9)}${summary.stages[stage]}`);
+			}
+
+			const extra = [
+				summary.stale > 0 ? `${summary.stale} stale in Sandbox (\`cws cleanup --sandbox --dry-run\`)` : '',
+				summary.archived > 0 ? `${summary.archived} archived` : '',
+				summary.trash > 0 ? `${summary.trash} in the trash` : '',
+				summary.missing.length > 0 ? `missing folders: ${summary.missing.join(', ')}` : '',
+				summary.pending ? 'an interrupted move (finished or undone by the next change)' : '',
+				summary.problems > 0 ? `${summary.problems} problem${summary.problems === 1 ? '' : 's'} (\`cws list\` names them)` : '',
+			].filter(Boolean);
+			for (const line of extra) {
+				ctx.stdout(`  ${line}`);
 			}
 
 			return 0;
@@ -79,11 +94,10 @@ export const workspaceCommands: CliCommand[] = [
 	},
 ];
 
-/** Projects in a stage folder: its sub-folders, hidden ones aside. */
-async function countProjects(dir: string, root: string): Promise<number> {
+/** A stage folder must be there: a missing one is reported with the repair, not taken as empty. */
+async function requireStageFolder(dir: string, root: string): Promise<void> {
 	try {
-		const entries = await readdir(dir, {withFileTypes: true});
-		return entries.filter(entry => entry.isDirectory() && !entry.name.startsWith('.')).length;
+		await lstat(dir);
 	} catch (error) {
 		if (errnoCode(error) === 'ENOENT') {
 			throw new CwsError('LAYOUT_BROKEN', `The stage folder ${dir} is missing.`, {

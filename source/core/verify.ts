@@ -1,6 +1,7 @@
 import {chmod, lstat, mkdir} from 'node:fs/promises';
 import path from 'node:path';
 import {parseStagedName} from './atomic-write.js';
+import {reconcileIntents, verifyBoard} from './board/index.js';
 import {CwsError, errnoCode, isCwsError} from './errors.js';
 import {STAGES, type WorkspacePaths} from './paths.js';
 import {Store} from './store.js';
@@ -61,8 +62,12 @@ export async function verifyWorkspace(root: string, options: {repair?: boolean; 
 	const leftovers = await checkLeftovers(paths);
 	const {checks, found: state} = await checkStateFiles(paths, store, options.kinds ?? STATE_FILE_KINDS);
 	notes.push(...await checkLogs(paths));
+	// The board reads state.json: only when it is sound (reading a damaged one would restore it, a change).
+	const boardState = checks.find(check => check.name === 'state.json');
+	const board = boardState && boardState.status !== 'damaged' ? await checkBoard(paths, store) : {found: [], notes: []};
+	notes.push(...board.notes);
 	// Layout first (folders the rest needs), leftovers before state (stale locks would stall recovery).
-	const all = [...layout, ...modes, ...leftovers, ...state];
+	const all = [...layout, ...modes, ...leftovers, ...state, ...board.found];
 	if (repair) {
 		for (const item of all) {
 			if (!item.issue.repairable || !item.fix) {
@@ -208,6 +213,36 @@ async function checkLeftovers(paths: WorkspacePaths): Promise<Found[]> {
 			return report.removed.some(item => item.path === finding.path) ? 'removed' : 'gone already (another process cleaned it up)';
 		},
 	}));
+}
+
+/**
+ * Projects against their records (verifyBoard): one place each, history
+ * consistent, no record without its folder. An interrupted move is
+ * repairable (finished or undone, as the next change would); the rest
+ * needs a person. Symlinks and non-folders are the layout check's.
+ */
+async function checkBoard(paths: WorkspacePaths, store: Store): Promise<{found: Found[]; notes: string[]}> {
+	const ws = {paths, store};
+	const result = await verifyBoard(ws);
+	const found = result.errors.filter(issue => issue.code !== 'symlink' && issue.code !== 'not-a-folder').map((issue): Found => {
+		const pending = issue.code === 'pending';
+		return {
+			issue: {
+				area: 'project', path: issue.project === undefined ? paths.root : paths.state, problem: issue.message, repairable: pending,
+				action: pending ? 'finish or undo the interrupted move, whichever matches where its folder is'
+					: issue.code === 'missing' ? `put the folder back, or \`cws rm ${issue.project ?? '<name>'}\` moves the record to the trash`
+						: issue.code === 'duplicate' ? 'keep one of the folders: move the other out of the workspace'
+							: 'look at the project\'s history with `cws note`/`cws list --json`; this needs a person',
+			},
+			...(pending ? {
+				async fix() {
+					const reports = await reconcileIntents(ws);
+					return reports.map(report => report.message).join(' ') || 'already finished by another process';
+				},
+			} : {}),
+		};
+	});
+	return {found, notes: result.warnings.map(warning => warning.message)};
 }
 
 /** Every file and folder under .cws except project trees (archive, trash) and lock folders (not ours to chmod). */
