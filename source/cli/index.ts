@@ -1,3 +1,4 @@
+import {demoCommands} from './demo.js';
 import {processCommands, withProcessCleanup} from './processes.js';
 import {projectCommands} from './projects.js';
 import {queueCommands} from './queue.js';
@@ -10,4 +11,5 @@ export const commands: CliCommand[] = [
 	...withProcessCleanup(projectCommands),
 	...processCommands,
 	...queueCommands,
+	...demoCommands,
 ];
