@@ -8,7 +8,8 @@ import {jobDetailLines, terminalSafe, wrapLine} from '../../source/commands/queu
 import type {CommandContext, Intent, PaneSnapshot, ShellServices} from '../../source/commands/types.js';
 import {CommandLog} from '../../source/core/command-log.js';
 import {workspacePaths} from '../../source/core/paths.js';
-import {DEFAULT_SYNC_CONFIG, listJobs, parseSyncConfig, type LogEntry} from '../../source/core/queue/index.js';
+import {DEFAULT_SYNC_CONFIG, listJobs, parseSyncConfig, syncProject, type LogEntry} from '../../source/core/queue/index.js';
+import {mutateJob} from '../../source/core/queue/jobs.js';
 import {ShutdownRegistry} from '../../source/core/shutdown.js';
 import {Store} from '../../source/core/store.js';
 import {eventToast} from '../../source/ui/panes/queue/start.js';
@@ -202,6 +203,25 @@ describe('background toasts and cexit', () => {
 		expect(asked[0]!.details).toContain('web → copy: never synced');
 		// Under a signal nothing is asked.
 		expect((await participant.plan({mode: 'signal', force: true}))[0]!.question).toBeUndefined();
+	});
+
+	it('a final sync waits for a job already running for that target instead of queuing a second one', async () => {
+		const s = await services();
+		const ws = {paths: s.paths, store: s.store};
+		await mkdir(path.join(s.paths.stageDir.active, 'web'));
+		await writeFile(path.join(s.paths.stageDir.active, 'web', 'a.txt'), 'a\n');
+		await writeFile(path.join(s.paths.config), JSON.stringify({sync: {stages: {active: {targets: [{name: 'copy', kind: 'rsync', dest: path.join(s.paths.root, 'copy')}]}}}}));
+		const {results} = await syncProject(ws, 'web');
+		// Another worker holds it (here: one that died, so the final sync's own worker takes it over).
+		await mutateJob(ws, results[0]!.job.id, job => ({...job, state: 'running', attempt: 1, startedAt: Date.now()}));
+		const participant = queuePaneParticipant(ws, {});
+		const abort = new AbortController();
+		const timer = setTimeout(() => abort.abort(), 20_000);
+		const lines = await participant.run({mode: 'interactive', force: false, answers: new Map([['queue.final-sync', 'sync']]), signal: abort.signal, report() {}});
+		clearTimeout(timer);
+		const {jobs} = await listJobs(ws);
+		expect(jobs.map(job => [job.id, job.state])).toEqual([[results[0]!.job.id, 'done']]);
+		expect(lines).toContain('Synced: web → copy.');
 	});
 });
 

@@ -1,5 +1,5 @@
 import {enqueueJob} from './enqueue.js';
-import {readJob, type QueueWorkspace} from './jobs.js';
+import {listJobs, readJob, type QueueWorkspace} from './jobs.js';
 import {readSyncConfig} from './config.js';
 import {findUnsyncedProjects} from './unsynced.js';
 import {FINAL_STATES, type Job} from './types.js';
@@ -84,9 +84,15 @@ async function finalSync(ws: QueueWorkspace, options: QueueShutdownOptions, cont
 	context.report('Looking for unsynced work…');
 	const config = await readSyncConfig(ws.paths, ws.store);
 	const jobs: Job[] = [];
-	for (const project of await findUnsyncedProjects(ws, {config})) {
-		for (const {target} of project.targets) {
-			const {job} = await enqueueJob(ws, {project: project.project, target, stage: project.stage, reason: 'cexit', maxAttempts: config.retry.attempts});
+	const unsynced = await findUnsyncedProjects(ws, {config});
+	// A target whose job is already waiting or running is waited for, not queued a second time.
+	const open = unsynced.some(project => project.targets.some(item => item.queued))
+		? (await listJobs(ws)).jobs.filter(job => !FINAL_STATES.includes(job.state))
+		: [];
+	for (const project of unsynced) {
+		for (const {target, queued} of project.targets) {
+			const existing = queued ? open.filter(job => job.project === project.project && job.target.name === target.name).at(-1) : undefined;
+			const job = existing ?? (await enqueueJob(ws, {project: project.project, target, stage: project.stage, reason: 'cexit', maxAttempts: config.retry.attempts})).job;
 			jobs.push(job);
 		}
 	}
