@@ -1,7 +1,7 @@
 import {render} from 'ink-testing-library';
 import {describe, expect, it} from 'vitest';
 import {makeTheme} from '../../source/ui/theme.js';
-import {jobRow, rowText, spinnerFrame, statsLine} from '../../source/ui/panes/queue/rows.js';
+import {jobRow, needingAttention, rowText, spinnerFrame, statsLine} from '../../source/ui/panes/queue/rows.js';
 import {initialQueueState, queueSnapshot, reduceQueue, visibleJobs, type QueueState} from '../../source/ui/panes/queue/state.js';
 import {queueSummary} from '../../source/ui/panes/queue/summary.js';
 import {QueueView} from '../../source/ui/panes/queue/view.js';
@@ -161,7 +161,13 @@ describe('queue pane stats and empty states', () => {
 	});
 
 	it('puts what needs the person first in the border', () => {
-		expect(queueSummary(withJobs([job()], NOW, {dead: 1, running: 1, depth: 3}))).toBe('1 needs you · 1 running · 2 waiting');
+		const dead = job({state: 'dead', createdAt: NOW - 5000});
+		expect(queueSummary(withJobs([dead], NOW, {dead: 1, running: 1, depth: 3}))).toBe('1 needs you · 1 running · 2 waiting');
+		// A later round for the same target settles it.
+		const redone = job({state: 'done', createdAt: NOW - 1000});
+		expect(needingAttention([redone, dead])).toBe(0);
+		expect(needingAttention([redone, dead, job({project: 'api', state: 'conflict'})])).toBe(1);
+		expect(queueSummary(withJobs([redone, dead], NOW, {dead: 1}))).toBe('2 jobs');
 		expect(queueSummary(withJobs([job({state: 'done'})]))).toBe('1 job');
 		expect(queueSummary(reduceQueue(withJobs([job()]), {type: 'filter', filter: 'problems'}))).toBe('1 job · [problems]');
 		expect(queueSummary(initialQueueState())).toBeUndefined();

@@ -82,17 +82,31 @@ export function rowText(row: JobRow, width: number, marker: string, nameCol: num
 	return fit(line, width);
 }
 
-const percent = (rate: number): string => `${Math.floor(rate * 100)}%`;
+const percent = (rate: number): string => `${Math.round(rate * 100)}%`;
+
+/**
+ * Jobs that need the person: dead or conflicting, and still the latest job
+ * of their project and target (a later successful round settles them).
+ */
+export function needingAttention(jobs: readonly Job[]): number {
+	const latest = new Map<string, Job>();
+	for (const job of jobs) {
+		const key = `${job.project}\u0000${job.target.name}`;
+		const known = latest.get(key);
+		if (!known || known.createdAt < job.createdAt) latest.set(key, job);
+	}
+
+	return [...latest.values()].filter(job => job.state === 'dead' || job.state === 'conflict').length;
+}
 
 /**
  * The "is my work safe" line in the widest form that fits: queue depth,
  * wait p50/p95 over 24 h, success rate over 24 h, and what needs attention.
  */
-export function statsLine(stats: QueueStats, width: number, unreadable = 0): string {
+export function statsLine(stats: QueueStats, width: number, unreadable = 0, attention = stats.dead + stats.conflict): string {
 	const p50 = stats.waitP50Ms === undefined ? '–' : formatAge(stats.waitP50Ms);
 	const p95 = stats.waitP95Ms === undefined ? '–' : formatAge(stats.waitP95Ms);
 	const rate = stats.successRate24h === undefined ? undefined : percent(stats.successRate24h);
-	const attention = stats.dead + stats.conflict;
 	const bad = unreadable > 0 ? ` · ${unreadable} unreadable (cws verify)` : '';
 	const problems = attention > 0 ? ` · ${attention} need${attention === 1 ? 's' : ''} you` : '';
 	const candidates = [

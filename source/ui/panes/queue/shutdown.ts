@@ -35,7 +35,11 @@ export function queuePaneParticipant(ws: QueueWorkspace, options: QueueShutdownO
 					return {...rest, title: 'Every project is synced; running sync jobs (if any) go back to the queue'};
 				}
 
-				const lines = unsynced.flatMap(project => project.targets.map(({target, reason}) => terminalSafe(`${project.project} → ${target.name}: ${reason}`)));
+				// Jobs this window runs are already named by the queue's own step.
+				const running = new Set(options.worker?.running().map(item => `${item.job.project} → ${item.job.target.name}`));
+				const lines = unsynced.flatMap(project => project.targets
+					.filter(({target}) => !running.has(`${project.project} → ${target.name}`))
+					.map(({target, reason}) => terminalSafe(`${project.project} → ${target.name}: ${reason}`)));
 				const listed = lines.slice(0, LISTED);
 				if (lines.length > LISTED) listed.push(`… and ${lines.length - LISTED} more`);
 				return {...step, details: [...(step.details ?? []), ...listed]};

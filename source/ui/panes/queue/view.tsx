@@ -3,7 +3,7 @@ import {FILTER_LABELS} from '../../../commands/queue.js';
 import {terminalSafe} from '../../../commands/queue-text.js';
 import type {Theme} from '../../theme.js';
 import type {PaneViewProps} from '../types.js';
-import {fit, jobRow, nameColumn, rowText, statsLine, type Tone} from './rows.js';
+import {fit, jobRow, nameColumn, needingAttention, rowText, statsLine, type Tone} from './rows.js';
 import {paneNow, selectedIndexIn, visibleJobs, type QueueState} from './state.js';
 
 function toneColor(tone: Tone, theme: Theme): Theme['muted'] {
@@ -52,7 +52,7 @@ export function QueueView({state, focused, width, height, theme}: PaneViewProps<
 	const top = pageTop(selected, room, jobs.length);
 	const rows = jobs.slice(top, top + room).map(job => ({job, row: jobRow(job, now, state.commands[job.id])}));
 	const nameCol = nameColumn(rows.map(item => item.row), width, 4);
-	const attention = snapshot.stats.dead + snapshot.stats.conflict > 0;
+	const attention = needingAttention(snapshot.jobs);
 	let empty: string | undefined;
 	if (jobs.length === 0) {
 		empty = snapshot.jobs.length === 0
@@ -62,8 +62,8 @@ export function QueueView({state, focused, width, height, theme}: PaneViewProps<
 
 	return (
 		<Box flexDirection="column" width={width} height={height}>
-			<Text color={attention ? theme.warning : theme.muted} wrap="truncate">
-				{statsLine(snapshot.stats, width, snapshot.unreadable.length)}
+			<Text color={attention > 0 ? theme.warning : theme.muted} wrap="truncate">
+				{statsLine(snapshot.stats, width, snapshot.unreadable.length, attention)}
 			</Text>
 			{error ? (
 				<Text color={theme.error} wrap="truncate">
