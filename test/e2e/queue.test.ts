@@ -96,7 +96,9 @@ describe('syncing a project from the board at 80x24', () => {
 		const log = await t.waitForText('git push --porcelain -- origin', {timeout: 5000});
 		expect(log.join('\n')).toContain('running → done');
 		assertFitsWidth(t);
+		// Esc alone: a key typed right after it would read as Alt+key, so wait for the dialog to close.
 		t.key('esc');
+		await t.waitFor(screen => !screen.join('\n').includes('Job web → origin'), {message: 'log dialog closed'});
 
 		// Every git command the job ran is in the command log.
 		t.press('@');
