@@ -156,7 +156,7 @@ describe('queue pane stats and empty states', () => {
 	it('says how to get a job when there is none, and what a filter hides', () => {
 		expect(draw(withJobs([])).join('\n')).toContain('No sync jobs. Press s on a board');
 		const state = reduceQueue(reduceQueue(withJobs([job({state: 'done', finishedAt: NOW})]), {type: 'filter'}), {type: 'tick', now: NOW + 1});
-		expect(draw(state).join('\n')).toContain('No unfinished jobs (1 hidden)');
+		expect(draw(state).join('\n')).toContain('No unfinished jobs. 1 hidden (f)');
 		expect(draw(initialQueueState()).join('\n')).toContain('reading the sync queue');
 	});
 
@@ -169,7 +169,8 @@ describe('queue pane stats and empty states', () => {
 		expect(needingAttention([redone, dead, job({project: 'api', state: 'conflict'})])).toBe(1);
 		expect(queueSummary(withJobs([redone, dead], NOW, {dead: 1}))).toBe('2 jobs');
 		expect(queueSummary(withJobs([job({state: 'done'})]))).toBe('1 job');
-		expect(queueSummary(reduceQueue(withJobs([job()]), {type: 'filter', filter: 'problems'}))).toBe('1 job · [problems]');
+		expect(queueSummary(reduceQueue(withJobs([job()]), {type: 'filter', filter: 'problems'}))).toBe('problems · 1 job');
+		expect(queueSummary(reduceQueue(withJobs([job()], NOW, {running: 1, depth: 1}), {type: 'filter', filter: 'unfinished'}))).toBe('unfinished · 1 running');
 		expect(queueSummary(initialQueueState())).toBeUndefined();
 	});
 });

@@ -1,10 +1,13 @@
 import {Box, Text} from 'ink';
-import {FILTER_LABELS} from '../../../commands/queue.js';
+import type {QueueFilter} from '../../../commands/queue.js';
 import {terminalSafe} from '../../../commands/queue-text.js';
 import type {Theme} from '../../theme.js';
 import type {PaneViewProps} from '../types.js';
 import {fit, jobRow, nameColumn, needingAttention, rowText, statsLine, type Tone} from './rows.js';
 import {paneNow, selectedIndexIn, visibleJobs, type QueueState} from './state.js';
+
+/** What a filter lists, for the line shown when it lists nothing. */
+const EMPTY_NAMES: Record<QueueFilter, string> = {all: 'jobs', unfinished: 'unfinished jobs', problems: 'problem jobs', done: 'finished jobs'};
 
 function toneColor(tone: Tone, theme: Theme): Theme['muted'] {
 	switch (tone) {
@@ -57,7 +60,7 @@ export function QueueView({state, focused, width, height, theme}: PaneViewProps<
 	if (jobs.length === 0) {
 		empty = snapshot.jobs.length === 0
 			? 'No sync jobs. Press s on a board card to sync it.'
-			: `No ${FILTER_LABELS[state.filter].split(' (')[0]} (${snapshot.jobs.length} hidden): f shows others.`;
+			: `No ${EMPTY_NAMES[state.filter]}. ${snapshot.jobs.length} hidden (f)`;
 	}
 
 	return (
