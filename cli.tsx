@@ -6,6 +6,15 @@ import {runCli} from './source/cli/main.js';
 
 declare const CWS_VERSION: string;
 
+// A reader that stops early (`cws queue | head -3`) closes the pipe: that is
+// not an error of ours, so leave quietly instead of crashing on EPIPE.
+for (const stream of [process.stdout, process.stderr]) {
+	stream.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+		throw error;
+	});
+}
+
 const code = await runCli({
 	argv: process.argv.slice(2),
 	env: process.env,
