@@ -51,6 +51,9 @@ export type ProcessFeed = {
 	refresh(): Promise<void>;
 };
 
+/** Listings asked for in a burst are this far apart at least. */
+const MIN_GAP_MS = 250;
+
 const feeds = new WeakMap<ShellServices, ProcessFeed>();
 
 /**
@@ -77,6 +80,7 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 	let timer: NodeJS.Timeout | undefined;
 	let running: Promise<void> | undefined;
 	let again = false;
+	let lastRead = 0;
 
 	const publish = (next: ProcessFeedSnapshot): void => {
 		snapshot = next;
@@ -108,7 +112,12 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 		running = (async () => {
 			do {
 				again = false;
+				// Keys that ask for a refresh (scope, r, after a stop) can come in bursts;
+				// each listing blocks the loop for a few ms per hundred processes.
+				const wait = lastRead + MIN_GAP_MS - Date.now();
+				if (wait > 0) await new Promise(resolve => setTimeout(resolve, wait).unref());
 				await readOnce();
+				lastRead = Date.now();
 			} while (again);
 		})();
 		try {
