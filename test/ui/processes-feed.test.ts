@@ -66,6 +66,8 @@ describe('process feed', () => {
 		await feed.refresh();
 		expect(feed.getSnapshot().scope).toBe('mine');
 		expect(feed.getSnapshot().entries.some(entry => entry.pid === process.pid)).toBe(true);
+		// Kernel threads are nobody's work, even for root.
+		expect(feed.getSnapshot().entries.filter(entry => entry.pid === 2 || entry.ppid === 2)).toEqual([]);
 		stop();
 	});
 });

@@ -91,11 +91,13 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 		const wanted = scope;
 		try {
 			const listing = await control.snapshot(wanted);
+			// Kernel threads belong to nobody's work; for root they would fill "all of mine".
+			const entries = wanted === 'mine' ? listing.entries.filter(entry => !isKernelThread(entry)) : listing.entries;
 			const counts = sameCounts(snapshot.projectCounts, listing.projectCounts) ? snapshot.projectCounts : listing.projectCounts;
-			const nextSignature = signatureOf(wanted, listing.entries, listing.takenAt);
+			const nextSignature = signatureOf(wanted, entries, listing.takenAt);
 			if (snapshot.status === 'ready' && nextSignature === signature && counts === snapshot.projectCounts && snapshot.error === undefined) return;
 			signature = nextSignature;
-			publish({status: 'ready', scope: wanted, takenAt: listing.takenAt, entries: listing.entries, projectCounts: counts, costMs: listing.costMs, error: undefined});
+			publish({status: 'ready', scope: wanted, takenAt: listing.takenAt, entries, projectCounts: counts, costMs: listing.costMs, error: undefined});
 		} catch (error) {
 			const text = isCwsError(error) ? `${error.message}${error.hint ? ` ${error.hint}` : ''}` : `cannot list processes: ${error instanceof Error ? error.message : String(error)}`;
 			if (snapshot.error !== text) publish({...snapshot, status: 'ready', error: text});
@@ -159,6 +161,11 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 		},
 		refresh,
 	};
+}
+
+/** kthreadd (pid 2) and its children on Linux. */
+function isKernelThread(entry: ProcessEntry): boolean {
+	return process.platform === 'linux' && (entry.pid === 2 || entry.ppid === 2);
 }
 
 function sameCounts(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, number>): boolean {
