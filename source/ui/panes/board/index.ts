@@ -1,4 +1,5 @@
 import type {BoardAction} from '../../../commands/board.js';
+import {escapeControl} from '../../../commands/board-text.js';
 import {boardFeedFor} from '../../shared/board-feed.js';
 import {processFeedFor} from '../../shared/process-feed.js';
 import {queueFeedFor} from '../../shared/queue-feed.js';
@@ -16,7 +17,7 @@ function summary(state: BoardState): string | undefined {
 	const count = state.listing.cards.length;
 	const parts = [`${count} project${count === 1 ? '' : 's'}`];
 	if (state.listing.missing.length > 0) parts.push(`${state.listing.missing.length} missing`);
-	if (state.filter) parts.push(`filter "${state.filter}": ${state.columns.reduce((sum, column) => sum + column.cards.length + column.missing.length, 0)}`);
+	if (state.filter) parts.push(`filter "${escapeControl(state.filter)}": ${state.columns.reduce((sum, column) => sum + column.cards.length + column.missing.length, 0)}`);
 	return parts.join(' · ');
 }
 

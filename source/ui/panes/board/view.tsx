@@ -217,7 +217,7 @@ export function BoardView({state, focused, width, height, theme}: PaneViewProps<
 				<Line segments={selectionLine(selected, contextFor(selected, source))} theme={theme} />
 			) : (
 				<Text color={theme.muted} wrap="truncate">
-					{empty ? 'No projects yet: n creates one in Sandbox.' : filtered ? `Nothing here matches "${state.filter}": / changes the filter.` : `No projects in ${stageTitles[state.columns[state.column]!.stage]}.`}
+					{empty ? 'No projects yet: n creates one in Sandbox.' : filtered ? `Nothing here matches "${escapeControl(state.filter)}": / changes the filter.` : `No projects in ${stageTitles[state.columns[state.column]!.stage]}.`}
 				</Text>
 			)}
 			{problems ? (
