@@ -114,12 +114,12 @@ export function parseModel(text: string): BusinessModel | undefined {
 }
 
 function askModel(services: ShellServices, name: string, initial = 'open-source'): PromptIntent {
-	const leads = BUSINESS_MODELS.map(model => `${model} (Stable → ${MODEL_LEADS[model].stable}, Public → ${MODEL_LEADS[model].public})`);
+	const leads = BUSINESS_MODELS.map((model, index) => `${model}: ${index === 0 ? 'Stable → ' : ''}${MODEL_LEADS[model].stable}, ${index === 0 ? 'Public → ' : ''}${MODEL_LEADS[model].public}`);
 	return {
 		type: 'prompt',
 		title: `Business model of ${name}`,
 		initial,
-		help: `${leads.join('; ')}. The first letter is enough.`,
+		help: `${leads.join(' · ')}. The first letter is enough.`,
 		async onSubmit(text) {
 			const model = parseModel(text);
 			if (!model) return [toast('error', `Unknown business model "${escapeControl(text.trim())}": choose ${BUSINESS_MODELS.join(', ')}.`), askModel(services, name, text)];

@@ -43,7 +43,7 @@ export function detailLines(input: {info: ProjectInfo; card: ProjectCard | undef
 	}
 
 	if (!info.recorded) lines.push(field('Record', 'none yet: added by hand; the first change records it'));
-	lines.push('');
+	if (gates !== undefined || location === 'public') lines.push('');
 	if (typeof gates === 'string') {
 		lines.push(`Gates: ${escapeControl(gates)}`);
 	} else if (gates) {
