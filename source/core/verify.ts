@@ -242,7 +242,26 @@ async function checkBoard(paths: WorkspacePaths, store: Store): Promise<{found: 
 			} : {}),
 		};
 	});
-	return {found, notes: result.warnings.map(warning => warning.message)};
+	return {found, notes: summarizeWarnings(result.warnings.map(warning => ({code: warning.code, message: warning.message})))};
+}
+
+/** Notes of one kind beyond this many are counted rather than listed (10,000 folders added by hand are one fact). */
+const NOTES_PER_KIND = 5;
+
+function summarizeWarnings(warnings: Array<{code: string; message: string}>): string[] {
+	const notes: string[] = [];
+	const seen = new Map<string, number>();
+	for (const warning of warnings) {
+		const count = (seen.get(warning.code) ?? 0) + 1;
+		seen.set(warning.code, count);
+		if (count <= NOTES_PER_KIND) notes.push(warning.message);
+	}
+
+	for (const [code, count] of seen) {
+		if (count > NOTES_PER_KIND) notes.push(`… and ${count - NOTES_PER_KIND} more like these (${code}); \`cws list\` shows every project.`);
+	}
+
+	return notes;
 }
 
 /** Every file and folder under .cws except project trees (archive, trash) and lock folders (not ours to chmod). */
