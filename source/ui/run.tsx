@@ -10,6 +10,7 @@ import {openWorkspace} from '../core/workspace.js';
 import {App} from './app.js';
 import {ShellController} from './controller.js';
 import {captureConsole} from './console-capture.js';
+import {touchedProjectNotes} from './exit-notes.js';
 import {watchEndings} from './endings.js';
 import {readSize} from './hooks/use-terminal-size.js';
 import {PANES} from './panes/index.js';
@@ -118,10 +119,18 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			release();
 			const minutes = Math.round((Date.now() - startedAt) / 60_000);
 			const projects = recorder?.touched() ?? [];
+			const touchedLine = projects.length > 0 ? [`projects touched: ${projects.join(', ')}`] : [];
+			// Under a signal the deadline no longer guards this point: name the projects without reading.
+			const notes = signalled || terminalGone
+				? touchedLine
+				: await touchedProjectNotes(workspace.store, projects).catch((error: unknown) => {
+					errors.push(`project notes: ${firstLine(formatError(error))}`);
+					return touchedLine;
+				});
 			printAfter([
 				`cws: session ended (${outcome.reason}${detail ? `: ${detail}` : ''}) after ${minutes} min.`,
 				...outcome.summary,
-				...(projects.length > 0 ? [`projects touched: ${projects.join(', ')}`] : []),
+				...notes,
 				...errors.map(error => `cws: ${error}`),
 			]);
 			resolve(exitCodes[outcome.reason]);
