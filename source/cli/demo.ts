@@ -16,6 +16,7 @@ export const demoCommands: CliCommand[] = [
 		async run({values, ctx}) {
 			const {buildDemoWorkspace} = await import('../core/board/index.js');
 			const dir = await mkdtemp(path.join(os.tmpdir(), 'cws-demo-'));
+			ctx.stdout(`Building sample projects with git history in ${dir} …`);
 			const demo = await buildDemoWorkspace(dir);
 			ctx.stdout(`Demo workspace with ${demo.projects.length} sample projects: ${demo.root}`);
 			ctx.stdout(`Its sync remotes: ${demo.remotes}. It is throwaway: delete ${dir} when done.`);
