@@ -1,8 +1,7 @@
 import {
-	GateError, checkGates, demoteProject, formatGate, moveProject, promoteProject, reconcileIntents,
+	GateError, assertStage, checkGates, demoteProject, formatGate, moveProject, promoteProject, reconcileIntents,
 	type BoardWorkspace, type MoveResult,
 } from '../core/board/index.js';
-import {assertStage} from '../core/board/index.js';
 import {isCwsError} from '../core/errors.js';
 import {enqueueForStage} from '../core/queue/index.js';
 import type {CliCommand, CliContext} from './types.js';
