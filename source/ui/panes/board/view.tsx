@@ -1,6 +1,7 @@
 import {Box, Text} from 'ink';
 import {memo, useEffect} from 'react';
 import {escapeControl, plural} from '../../../commands/board-text.js';
+import {STAGES} from '../../../core/paths.js';
 import type {QueueSnapshot} from '../../../core/queue/index.js';
 import {badgeFor} from '../../shared/queue-feed.js';
 import type {Theme} from '../../theme.js';
@@ -153,7 +154,7 @@ function visibleKeys(column: BoardColumn, row: number, slots: number): string[] 
 function problemLine(state: BoardState): string | undefined {
 	if (state.error) return `! ${escapeControl(state.error)}`;
 	const problems = state.listing?.problems ?? [];
-	const elsewhere = (state.listing?.missing ?? []).filter(project => !['sandbox', 'active', 'stable', 'public'].includes(project.recorded ?? ''));
+	const elsewhere = (state.listing?.missing ?? []).filter(project => !(STAGES as readonly string[]).includes(project.recorded ?? ''));
 	const count = problems.length + elsewhere.length;
 	if (count === 0) return undefined;
 	const first = problems[0]?.message ?? `"${elsewhere[0]!.name}" is recorded in ${elsewhere[0]!.recorded ?? 'no stage'} but its folder is gone.`;
