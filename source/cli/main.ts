@@ -5,7 +5,13 @@ import {parseInvocation} from './parse.js';
 import type {CliCommand, CliContext} from './types.js';
 
 /** Options of the full-screen workspace, as `runTui` takes them. */
-export type TuiOptions = {root: string; color: boolean; env: NodeJS.ProcessEnv};
+export type TuiOptions = {
+	root: string;
+	color: boolean;
+	env: NodeJS.ProcessEnv;
+	/** The workspace was created by this start: the interface says where. */
+	created?: boolean;
+};
 
 /** Everything the CLI touches in the outside world, so it can run inside a test too. */
 export type CliEnvironment = {
@@ -95,7 +101,7 @@ async function startTui(
 
 	const {env} = environment;
 	const color = values['no-color'] !== true && (env['NO_COLOR'] ?? '') === '' && env['FORCE_COLOR'] !== '0';
-	return environment.runTui({root: init.paths.root, color, env});
+	return environment.runTui({root: init.paths.root, color, env, created: init.created});
 }
 
 /** Prints an error the way the user needs it and picks the exit code. */

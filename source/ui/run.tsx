@@ -22,7 +22,13 @@ import {InkStdout} from './terminal/ink-stdout.js';
 import {detachFromTerminal, fdWriter, TerminalModes} from './terminal/screen.js';
 import {applyColorLevel, makeTheme} from './theme.js';
 
-export type TuiOptions = {root: string; color: boolean; env: NodeJS.ProcessEnv};
+export type TuiOptions = {
+	root: string;
+	color: boolean;
+	env: NodeJS.ProcessEnv;
+	/** The workspace was created by this start: a toast says where. */
+	created?: boolean;
+};
 
 /** The process must be gone this long after SIGTERM/SIGHUP, whatever hangs. */
 const SIGNAL_DEADLINE_MS = 4500;
@@ -235,6 +241,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			});
 			ink.waitUntilExit().catch((error: unknown) => crash(error));
 			controller.start();
+			// The line printed before the full screen opened is hidden by it at once: say it again.
+			if (options.created) controller.toast('info', `Created a new workspace at ${workspace.paths.root}`);
 		} catch (error) {
 			crash(error);
 		}

@@ -19,6 +19,8 @@ describe('the first `cws` on a machine without a workspace', () => {
 
 		assertFitsWidth(t);
 		expect(t.output()).toContain(`Created a new workspace at ${t.defaultWorkspace}`);
+		// The line printed before the full screen opened is hidden by it: a toast says it again.
+		await t.waitForText('Created a new workspace at', {timeout: 3000});
 		for (const folder of ['sandbox', 'active', 'stable', 'public', '.cws']) {
 			const info = await stat(path.join(t.defaultWorkspace, folder));
 			expect(info.isDirectory()).toBe(true);

@@ -2,6 +2,7 @@ import {mkdir, mkdtemp} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {describe, expect, it} from 'vitest';
+import {initWorkspace} from '../../source/core/workspace.js';
 import {assertFitsWidth, startCws, useCwsCleanup, type CwsTerminal} from '../helpers/pty.js';
 
 useCwsCleanup();
@@ -23,6 +24,8 @@ async function expectNoStaleRows(t: CwsTerminal): Promise<void> {
 describe('resizing', () => {
 	it('follows 80×24 → 60×20 → 120×40 → 40×10 → 80×24 with no overlong line and no stale row', async () => {
 		const ws = path.join(await mkdtemp(path.join(os.tmpdir(), 'cws-resize-')), 'ws');
+		// An existing workspace: the first start's toast would expire between two compared screens.
+		await initWorkspace(ws);
 		for (const name of ['alpha', 'beta', 'gamma']) await mkdir(path.join(ws, 'active', name), {recursive: true});
 		const t = await startCws({workspace: ws, cols: 80, rows: 24});
 		await t.waitForText('gamma', {timeout: 15_000});
