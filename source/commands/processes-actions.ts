@@ -197,46 +197,81 @@ export async function toggleProtection(ctx: CommandContext, chosen: ProcessEntry
 	}
 }
 
+/** A piece of a wrapped line naming `count` processes. */
+type Token = {text: string; count: number};
+
+/** Tokens naming `entries`: `sleep 8014 8015, node 901`: the name once per run of equal names. */
+function nameTokens(entries: readonly ProcessEntry[]): Token[] {
+	const tokens: Token[] = [];
+	let previous: string | undefined;
+	for (const entry of entries) {
+		const name = printable(entry.name);
+		tokens.push({text: name === previous ? ` ${entry.pid}` : `${tokens.length > 0 ? ', ' : ''}${name} ${entry.pid}`, count: 1});
+		previous = name;
+	}
+
+	return tokens;
+}
+
 /**
  * The plan as a few wrapped lines, per project: every process that will be
- * stopped and every protected one left alone, as long as it fits the
- * dialog at 80×24 (`cws cleanup --processes --dry-run` lists any more).
+ * stopped and every protected one left alone, as far as the dialog has
+ * room at 80×24; the rest is counted (`cws cleanup --processes --dry-run`
+ * lists them all).
  */
 export function cleanupBody(plan: CleanupPlan, width = TEXT_WIDTH, rows = BODY_ROWS): string[] {
 	const count = plan.stops.reduce((sum, stop) => sum + stop.covers.length, 0);
-	const byProject = new Map<string, string[]>();
+	const byProject = new Map<string, {singles: ProcessEntry[]; groups: Token[]}>();
 	for (const stop of plan.stops) {
-		const label = stop.scope === 'group'
-			? `${printable(stop.entry.name)} ${stop.entry.pid} (group: ${stop.covers.slice(1).map(member => `${printable(member.name)} ${member.pid}`).join(', ')})`
-			: `${printable(stop.entry.name)} ${stop.entry.pid}`;
 		const key = where(stop.entry);
-		byProject.set(key, [...(byProject.get(key) ?? []), label]);
+		const slot = byProject.get(key) ?? {singles: [], groups: []};
+		byProject.set(key, slot);
+		if (stop.scope === 'process') slot.singles.push(stop.entry);
+		else slot.groups.push({text: `, ${printable(stop.entry.name)} ${stop.entry.pid} (group: ${nameTokens(stop.covers.slice(1)).map(token => token.text).join('')})`, count: stop.covers.length});
 	}
 
-	const lines = [`Stops ${processes(count)} (SIGTERM, SIGKILL after ${DEFAULT_GRACE_MS / 1000} s):`];
-	for (const [project, labels] of byProject) lines.push(`${project}: ${labels.join(', ')}`);
-	if (plan.protected.length > 0) {
-		const skipped = plan.protected.map(({entry, reasons}) => `${printable(entry.name)} ${entry.pid} (${printable(reasons[0] ?? 'protected')})`);
-		lines.push(`Skips ${plan.protected.length} protected: ${skipped.join(', ')}`);
+	const lines: Array<{head: string; tokens: Token[]}> = [];
+	for (const [project, {singles, groups}] of byProject) {
+		const sorted = [...singles].sort((a, b) => a.name.localeCompare(b.name) || a.pid - b.pid);
+		const tokens = [...nameTokens(sorted), ...groups];
+		if (tokens[0]) tokens[0] = {...tokens[0], text: tokens[0].text.replace(/^, /, '')};
+		lines.push({head: `${project}: `, tokens});
 	}
 
-	// Each line wraps in the dialog; keep the total within the rows there are.
-	const kept: string[] = [];
+	const byReason = new Map<string, ProcessEntry[]>();
+	for (const {entry, reasons} of plan.protected) {
+		const reason = printable(reasons[0] ?? 'protected');
+		byReason.set(reason, [...(byReason.get(reason) ?? []), entry]);
+	}
+
+	const skipped: Token[] = [...byReason].flatMap(([reason, entries], index) => {
+		const tokens = nameTokens(entries);
+		if (index > 0 && tokens[0]) tokens[0] = {...tokens[0], text: `; ${tokens[0].text}`};
+		tokens.push({text: ` (${reason})`, count: 0});
+		return tokens;
+	});
+	if (skipped.length > 0) lines.push({head: `Skips ${plan.protected.length} protected: `, tokens: skipped});
+
+	// Each line wraps in the dialog (at spaces, so count a little short of the width).
+	const out = [`Stops ${processes(count)} (SIGTERM, SIGKILL after ${DEFAULT_GRACE_MS / 1000} s):`];
+	const budget = rows - 2;
 	let used = 0;
+	let omitted = 0;
 	for (const line of lines) {
-		const need = Math.max(1, Math.ceil(line.length / width));
-		if (used + need > rows - 1) {
-			const room = (rows - 1 - used) * width;
-			if (room > 20) kept.push(`${line.slice(0, room - 1)}…`);
-			kept.push('… more than fits here: `cws cleanup --processes --dry-run` lists them all.');
-			return kept;
+		let text = line.head;
+		for (const token of line.tokens) {
+			if (omitted > 0 || used + Math.ceil((text.length + token.text.length) / (width - 4)) > budget) omitted += token.count;
+			else text += token.text;
 		}
 
-		kept.push(line);
-		used += need;
+		if (text !== line.head) {
+			out.push(omitted > 0 ? `${text} …` : text);
+			used += Math.ceil(text.length / (width - 4));
+		}
 	}
 
-	return kept;
+	if (omitted > 0) out.push(`… and ${processes(omitted)} more (\`cws cleanup --processes --dry-run\` lists all).`);
+	return out;
 }
 
 /** The cleanup key: one confirmation for the whole list, then every stop at once. */

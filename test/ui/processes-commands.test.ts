@@ -3,10 +3,12 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
+import {cleanupBody} from '../../source/commands/processes-actions.js';
 import {buildRegistry} from '../../source/commands/registry.js';
 import type {ShellServices} from '../../source/commands/types.js';
 import {CommandLog} from '../../source/core/command-log.js';
 import {workspacePaths} from '../../source/core/paths.js';
+import {planFromEntries, type ProcessEntry} from '../../source/core/processes/index.js';
 import {ShutdownRegistry} from '../../source/core/shutdown.js';
 import {Store} from '../../source/core/store.js';
 import {ShellController} from '../../source/ui/controller.js';
@@ -139,6 +141,38 @@ describe('process commands', () => {
 		shell.run('confirm.yes');
 		await until(() => !alive(shell.pid), 'the unprotected one is stopped');
 		expect(alive(keeper.pid!)).toBe(true);
+	});
+});
+
+describe('cleanup confirmation text', () => {
+	const entry = (pid: number, name: string, project: string | null, fields: Partial<ProcessEntry> = {}): ProcessEntry => ({
+		pid, ppid: 1, pgid: pid, uid: 0, user: 'dev', startTime: pid, startedAt: 0, state: 'S', comm: name, argv: [name], command: name, name,
+		exe: `/usr/bin/${name}`, exeDeleted: false, cwd: '/ws', rssBytes: 0, cpuTicks: 0, cpuPercent: 0, inWorkspace: true, project,
+		stage: project === null ? null : 'active', protection: {protected: false, reasons: []}, groupSize: 0, ...fields,
+	});
+
+	it('names every process per project, equal names once, with the protected ones and why', () => {
+		const vim = {protected: true, reasons: [{source: 'rule' as const, ruleId: 'default-editor-vim', text: 'rule default-editor-vim: editor (vim)'}]};
+		const plan = planFromEntries([
+			entry(10, 'sleep', 'active/web'), entry(11, 'sleep', 'active/web'), entry(12, 'node', 'active/web'),
+			entry(20, 'python', 'sandbox/api'), entry(30, 'vim', 'active/web', {protection: vim}), entry(31, 'vim', 'sandbox/api', {protection: vim}),
+		], 0);
+		expect(cleanupBody(plan)).toEqual([
+			'Stops 4 processes (SIGTERM, SIGKILL after 5 s):',
+			'active/web: node 12, sleep 10 11',
+			'sandbox/api: python 20',
+			'Skips 2 protected: vim 30 31 (rule default-editor-vim: editor (vim))',
+		]);
+	});
+
+	it('fits 80×24 with 920 processes and counts the ones it cannot show', () => {
+		const plan = planFromEntries(Array.from({length: 920}, (_, index) => entry(10_000 + index, 'sleep', 'active/web')), 0);
+		const lines = cleanupBody(plan);
+		const rows = lines.reduce((sum, line) => sum + Math.ceil(line.length / 76), 0);
+		expect(rows).toBeLessThanOrEqual(15);
+		const shown = lines.join(' ').match(/\b1\d{4}\b/g)!.length;
+		const more = Number(/… and (\d+) processes more/.exec(lines.at(-1)!)?.[1]);
+		expect(shown + more).toBe(920);
 	});
 });
 
