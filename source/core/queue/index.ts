@@ -4,7 +4,7 @@ export {JOB_STATES, WAITING_STATES, FINAL_STATES, JOB_REASONS} from './types.js'
 export type {Job, JobState, JobReason, JobError, Lease, LogEntry, CommandRecord, RunOutcome, Target, TargetKind, GitTarget, RsyncTarget, ExportTarget, CustomTarget} from './types.js';
 export {DEFAULT_SYNC_CONFIG, parseSyncConfig, readSyncConfig, workspaceConfigSpec} from './config.js';
 export type {SyncConfig, RetryPolicy, RetentionPolicy, TargetSet} from './config.js';
-export {resolveTargets, DEFAULT_BACKUP_TARGET, DEFAULT_PUSH_TARGET} from './targets.js';
+export {configHasRemote, resolveTargets, DEFAULT_BACKUP_TARGET, DEFAULT_PUSH_TARGET} from './targets.js';
 export {listJobs, readJob, resolveJobId, jobSpec, queueDirs} from './jobs.js';
 export type {QueueWorkspace, JobListing, UnreadableJob} from './jobs.js';
 export {enqueueJob} from './enqueue.js';
@@ -22,7 +22,7 @@ export {enqueueAutosync} from './autosync.js';
 export {describeJob, describeStats} from './format.js';
 export {createQueueWatcher} from './watch.js';
 export type {QueueSnapshot, QueueWatcher, WatchOptions} from './watch.js';
-export {findUnsyncedProjects} from './unsynced.js';
+export {findTargetedProjects, findUnsyncedProjects, type TargetedProject} from './unsynced.js';
 export type {UnsyncedProject} from './unsynced.js';
 export {queueShutdownParticipant, FINAL_SYNC_QUESTION} from './shutdown.js';
 export type {QueueShutdownParticipant, QueueShutdownOptions} from './shutdown.js';

@@ -1,7 +1,7 @@
 import {enqueueJob} from './enqueue.js';
 import {listJobs, readJob, type QueueWorkspace} from './jobs.js';
 import {readSyncConfig} from './config.js';
-import {findUnsyncedProjects} from './unsynced.js';
+import {findTargetedProjects, findUnsyncedProjects} from './unsynced.js';
 import {FINAL_STATES, type Job} from './types.js';
 import {QueueWorker} from './worker.js';
 
@@ -32,9 +32,9 @@ export const FINAL_SYNC_QUESTION = 'queue.final-sync';
 /**
  * What cexit (and SIGTERM/SIGHUP) does with the queue. Interactive: offer to
  * sync every project with unsynced work and wait for those jobs (bounded,
- * abortable). Always, at the end: running jobs of this process go back to
- * the queue uncounted, so nothing is lost; they run at the next start or
- * with `cws queue work`.
+ * abortable); not asked when no project has a sync target. Always, at the
+ * end: running jobs of this process go back to the queue uncounted, so
+ * nothing is lost; they run at the next start or with `cws queue work`.
  */
 export function queueShutdownParticipant(ws: QueueWorkspace, options: QueueShutdownOptions = {}): QueueShutdownParticipant {
 	return {
@@ -44,6 +44,10 @@ export function queueShutdownParticipant(ws: QueueWorkspace, options: QueueShutd
 			const details = running.map(item => `${item.job.project} → ${item.job.target.name} is running`);
 			if (context.mode === 'signal' || context.force) {
 				return [{participant: 'sync queue', title: running.length > 0 ? `Put ${running.length} running sync job(s) back in the queue` : 'Leave the sync queue as it is', details}];
+			}
+
+			if (!(await anyTargets(ws))) {
+				return [{participant: 'sync queue', title: running.length > 0 ? `No project has a sync target; put ${running.length} running sync job(s) back in the queue` : 'No project has a sync target: nothing to sync', details}];
 			}
 
 			return [{
@@ -78,6 +82,19 @@ export function queueShutdownParticipant(ws: QueueWorkspace, options: QueueShutd
 			return lines;
 		},
 	};
+}
+
+/**
+ * Whether some project syncs somewhere under the current policy; a config
+ * that cannot be read counts as yes, so the person is still asked.
+ */
+async function anyTargets(ws: QueueWorkspace): Promise<boolean> {
+	try {
+		return (await findTargetedProjects(ws, await readSyncConfig(ws.paths, ws.store))).length > 0;
+	} catch {
+		// The worker and `cws verify` report a broken config; here it only means "ask".
+		return true;
+	}
 }
 
 async function finalSync(ws: QueueWorkspace, options: QueueShutdownOptions, context: RunContext): Promise<string[]> {

@@ -1,3 +1,4 @@
+import {lstat, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import type {Stage} from '../paths.js';
 import type {SyncConfig} from './config.js';
@@ -23,7 +24,7 @@ export type ResolveOptions = {
 	 * `--target`); automatic syncs export only Public projects.
 	 */
 	includeAllExports?: boolean;
-	/** Whether the project's repository has this remote (default: asks git). */
+	/** Whether the project's repository has this remote (default: configHasRemote). */
 	hasRemote?: (projectDir: string, remote: string) => Promise<boolean>;
 };
 
@@ -38,7 +39,7 @@ export type ResolveOptions = {
  */
 export async function resolveTargets(options: ResolveOptions): Promise<Target[]> {
 	const {config, project, stage} = options;
-	const hasRemote = options.hasRemote ?? gitHasRemote;
+	const hasRemote = options.hasRemote ?? configHasRemote;
 	const fromStage = config.stages[stage];
 	let inherited: Target[];
 	if (fromStage) {
@@ -110,4 +111,61 @@ export async function gitHasRemote(projectDir: string, remote: string, run: Comm
 		timeoutMs: 10_000,
 	});
 	return succeeded(result);
+}
+
+/**
+ * Whether the project's repository names this remote, read from .git/config
+ * without starting git: cexit and the board ask this of every Stable and
+ * Public project, thousands of them. No .git folder means no remote. A .git
+ * that is a file or a link (worktree, submodule), an unreadable config or
+ * one with include directives is left to git itself (`fallback`).
+ */
+export async function configHasRemote(projectDir: string, remote: string, fallback: (projectDir: string, remote: string) => Promise<boolean> = gitHasRemote): Promise<boolean> {
+	const gitDir = path.join(projectDir, '.git');
+	const stats = await lstat(gitDir).catch(() => undefined);
+	if (!stats) {
+		return false;
+	}
+
+	if (!stats.isDirectory()) {
+		return fallback(projectDir, remote);
+	}
+
+	let text: string;
+	try {
+		text = await readFile(path.join(gitDir, 'config'), 'utf8');
+	} catch {
+		return fallback(projectDir, remote);
+	}
+
+	if (/^\s*\[\s*include(?:if)?\b/im.test(text)) {
+		return fallback(projectDir, remote);
+	}
+
+	return remoteInConfig(text, remote);
+}
+
+/**
+ * Whether git config text defines `remote.<name>.*`: git counts a remote as
+ * configured once any of its keys is set. Section names are case-blind,
+ * the quoted subsection is exact; the old `[remote.name]` form is lower-cased.
+ */
+export function remoteInConfig(text: string, remote: string): boolean {
+	let inside = false;
+	for (const raw of text.split(/\r?\n/)) {
+		let line = raw.trim();
+		const header = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
+		if (header) {
+			const section = header[1]!.toLowerCase();
+			const sub = header[2]?.replace(/\\(.)/g, '$1');
+			inside = sub === undefined ? section === `remote.${remote.toLowerCase()}` : section === 'remote' && sub === remote;
+			line = line.slice(header[0].length).trim();
+		}
+
+		if (inside && /^[A-Za-z]/.test(line)) {
+			return true;
+		}
+	}
+
+	return false;
 }
