@@ -92,6 +92,7 @@ export async function stopSelected(ctx: CommandContext, chosen: ProcessEntry): P
 		`PID:      ${entry.pid}${entry.ppid > 0 ? ` (parent ${entry.ppid})` : ''}, up ${formatRunTime(entry.startedAt, Date.now())}, ${formatBytes(entry.rssBytes)}`,
 		`User:     ${printable(entry.user)}`,
 		`Project:  ${where(entry)}`,
+		...(entry.exe === null ? [] : [clip(`Program:  ${printable(entry.exe)}${entry.exeDeleted ? ' (deleted since it started)' : ''}`, TEXT_WIDTH * 2)]),
 		...commandLines(entry.command),
 	];
 	if (group && asGroup) {

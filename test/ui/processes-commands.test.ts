@@ -124,6 +124,32 @@ describe('process commands', () => {
 		await until(() => shell.pane().rows.some(row => row.pid === shell.pid && !row.protection.protected), 'unprotected');
 	});
 
+	it('a process outside the workspace (all of mine) is stopped only after its pid is typed', async () => {
+		const shell = await shellWithSleeper('4208');
+		const outside = spawn('sleep', ['4209'], {cwd: os.tmpdir(), stdio: 'ignore', detached: true});
+		children.push(outside);
+		processFeedFor(shell.services).setScope('mine');
+		shell.controller.dispatch({type: 'pane', pane: 'processes', action: {type: 'filter', text: 'sleep 4209'}});
+		await until(() => shell.pane().rows.length === 1 && shell.pane().rows[0]?.pid === outside.pid, 'the outsider is listed alone');
+		const type = (text: string) => {
+			for (const ch of text) shell.controller.handlePress({name: ch, text: ch});
+		};
+
+		shell.run('processes.stop');
+		await until(() => shell.top()?.kind === 'prompt', 'the pid is asked for');
+		type('4209');
+		shell.run('prompt.submit');
+		await until(() => shell.toasts().some(toast => toast.includes('needs its pid typed')), 'a wrong answer is refused');
+		expect(alive(outside.pid!)).toBe(true);
+
+		shell.run('processes.stop');
+		await until(() => shell.top()?.kind === 'prompt', 'asked again');
+		type(String(outside.pid));
+		shell.run('prompt.submit');
+		await until(() => !alive(outside.pid!), 'the typed pid stops it');
+		expect(alive(shell.pid)).toBe(true);
+	});
+
 	it('cleanup lists every process it would stop and the protected ones it skips, in one confirmation', async () => {
 		const shell = await shellWithSleeper('4204');
 		const keeper = spawn('sleep', ['4205'], {cwd: path.join(shell.root, 'active', 'web'), stdio: 'ignore', detached: true});
