@@ -14,7 +14,7 @@ import {Store} from '../../source/core/store.js';
 import {ShellController} from '../../source/ui/controller.js';
 import {PANES} from '../../source/ui/panes/index.js';
 import {parseExitPolicy, readExitPolicy} from '../../source/ui/panes/processes/exit-policy.js';
-import type {ProcessesState} from '../../source/ui/panes/processes/state.js';
+import type {ProcessesAction, ProcessesState} from '../../source/ui/panes/processes/state.js';
 import {processFeedFor} from '../../source/ui/shared/process-feed.js';
 
 const children: ChildProcess[] = [];
@@ -129,7 +129,8 @@ describe('process commands', () => {
 		const outside = spawn('sleep', ['4209'], {cwd: os.tmpdir(), stdio: 'ignore', detached: true});
 		children.push(outside);
 		processFeedFor(shell.services).setScope('mine');
-		shell.controller.dispatch({type: 'pane', pane: 'processes', action: {type: 'filter', text: 'sleep 4209'}});
+		const filter: ProcessesAction = {type: 'filter', text: 'sleep 4209'};
+		shell.controller.dispatch({type: 'pane', pane: 'processes', action: filter});
 		await until(() => shell.pane().rows.length === 1 && shell.pane().rows[0]?.pid === outside.pid, 'the outsider is listed alone');
 		const type = (text: string) => {
 			for (const ch of text) shell.controller.handlePress({name: ch, text: ch});
