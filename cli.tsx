@@ -10,6 +10,9 @@ declare const CWS_VERSION: string;
 // not an error of ours, so leave quietly instead of crashing on EPIPE.
 for (const stream of [process.stdout, process.stderr]) {
 	stream.on('error', (error: NodeJS.ErrnoException) => {
+		// The full-screen workspace listens too: a failed write there (EIO after
+		// an SSH drop) is a lost terminal it shuts down for, not a crash.
+		if (stream.listenerCount('error') > 1) return;
 		if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
 		throw error;
 	});
