@@ -31,7 +31,8 @@ function key(next: (limit: number) => number): string {
 describe('keystroke fuzz', () => {
 	it('5,000 random keys (letters, controls, escapes, arrows, pastes) neither crash nor end cws', async () => {
 		const t = await startCws();
-		const initial = await t.waitFor(lines => lines[0]!.startsWith('╔═ ▶ 1 Stage board') && lines[23]!.includes(':cexit to leave'), {timeout: 15_000});
+		// The first listing may come after the first frame on a busy machine ('reading the stage folders…'): wait for it.
+		const initial = await t.waitFor(lines => lines[0]!.startsWith('╔═ ▶ 1 Stage board') && /^║ Sandbox.*Active.*Stable.*Public/.test(lines[1]!) && lines[23]!.includes(':cexit to leave'), {timeout: 15_000});
 		// Where the lower panes start: the same row after any amount of typing.
 		const lowerTitle = initial.findIndex(line => line.startsWith('┌─ 2 Sync queue'));
 		expect(lowerTitle).toBeGreaterThan(1);
