@@ -220,12 +220,25 @@ describe('cexit policy (config.json "processes")', () => {
 		expect(steps[0]?.question?.id).toBe('processes.stop');
 		expect(steps[0]?.details?.join('\n')).toContain(`sleep (pid ${shell.pid}`);
 
+		// What cexit prints after the interface is gone is escaped like everything else.
+		const odd = spawn('bash', ['-c', 'exec -a "$0" sleep 4210', '\u001B[2Jodd'], {cwd: path.join(shell.root, 'active', 'web'), stdio: 'ignore', detached: true});
+		children.push(odd);
+		await until(() => processFeedFor(shell.services).getSnapshot().entries.some(entry => entry.pid === odd.pid && entry.command.startsWith('\u001B')), 'the odd one is listed');
+		const withOdd = await participant!.plan({mode: 'interactive', force: false});
+		expect(withOdd[0]?.details?.join('\n')).toContain('\\e[2Jodd 4210');
+		const summary = await participant!.run({mode: 'interactive', force: false, answers: new Map([['processes.stop', 'stop']]), signal: new AbortController().signal, report() {}});
+		expect(summary?.join('\n')).toContain('\\e[2Jodd 4210');
+		expect(summary?.join('\n')).not.toContain('\u001B');
+		expect(alive(odd.pid!)).toBe(false);
+
+		const survivor = spawn('sleep', ['4211'], {cwd: path.join(shell.root, 'active', 'web'), stdio: 'ignore', detached: true});
+		children.push(survivor);
 		await writeFile(shell.paths.config, JSON.stringify({sync: {}, processes: {onExit: 'leave'}}));
 		expect((await readExitPolicy(shell.paths, shell.services.store)).onExit).toBe('leave');
 		const leave = await participant!.plan({mode: 'interactive', force: false});
 		expect(leave).toEqual([expect.objectContaining({title: expect.stringContaining('Leave workspace processes running')})]);
 		await participant!.run({mode: 'interactive', force: false, answers: new Map([['processes.stop', 'stop']]), signal: new AbortController().signal, report() {}});
-		expect(alive(shell.pid)).toBe(true);
+		expect(alive(survivor.pid!)).toBe(true);
 
 		await writeFile(shell.paths.config, JSON.stringify({processes: {onExit: 'always'}}));
 		const broken = await participant!.plan({mode: 'interactive', force: false});

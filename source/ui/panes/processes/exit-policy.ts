@@ -113,7 +113,8 @@ export function exitParticipant(control: ProcessControl, workspace: {paths: Work
 		},
 		async run(context) {
 			// Without a plan (it failed or timed out) nothing was shown, so nothing is stopped.
-			return current ? current.run(context) : [];
+			// The summary is printed to the terminal after the interface is gone: escaped too.
+			return current ? (await current.run(context)).map(printable) : [];
 		},
 	};
 }
