@@ -194,7 +194,7 @@ describe('background toasts and cexit', () => {
 		const calm = await participant.plan({mode: 'interactive', force: false});
 		expect(calm).toHaveLength(1);
 		expect(calm[0]!.question).toBeUndefined();
-		expect(calm[0]!.title).toMatch(/Every project is synced/);
+		expect(calm[0]!.title).toMatch(/No project has a sync target/);
 
 		await mkdir(path.join(s.paths.stageDir.active, 'web'));
 		await writeFile(path.join(s.paths.config), JSON.stringify({sync: {stages: {active: {targets: [{name: 'copy', kind: 'rsync', dest: path.join(s.paths.root, 'copy')}]}}}}));
