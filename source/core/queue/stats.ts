@@ -128,13 +128,17 @@ export type SyncBadge = {
 };
 
 /**
- * The badge of one project: a job that needs attention wins, then work in
- * progress, then the age of the last success (warn when stale).
+ * What the project's jobs say on their own: one that needs attention
+ * (conflict, failed for good), else work in progress (syncing, retrying,
+ * queued); undefined when its latest jobs are all finished.
  */
-export function syncBadge(jobs: readonly Job[], stats: QueueStats, project: string, now: number): SyncBadge {
-	const mine = jobs.filter(job => job.project === project);
+export function jobBadge(jobs: readonly Job[], project: string): SyncBadge | undefined {
 	const latestByTarget = new Map<string, Job>();
-	for (const job of mine) {
+	for (const job of jobs) {
+		if (job.project !== project) {
+			continue;
+		}
+
 		const known = latestByTarget.get(job.target.name);
 		if (!known || known.createdAt < job.createdAt) {
 			latestByTarget.set(job.target.name, job);
@@ -160,6 +164,20 @@ export function syncBadge(jobs: readonly Job[], stats: QueueStats, project: stri
 
 	if (latest.some(job => job.state === 'pending')) {
 		return {label: 'queued', tone: 'busy'};
+	}
+
+	return undefined;
+}
+
+/**
+ * The badge of one project that has sync targets: a job that needs
+ * attention wins, then work in progress, then the age of the last success
+ * (warn when stale or never). For a project without targets, jobBadge alone.
+ */
+export function syncBadge(jobs: readonly Job[], stats: QueueStats, project: string, now: number): SyncBadge {
+	const fromJobs = jobBadge(jobs, project);
+	if (fromJobs) {
+		return fromJobs;
 	}
 
 	const last = stats.lastSync[project];

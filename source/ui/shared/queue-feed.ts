@@ -1,10 +1,12 @@
 import type {ShellServices} from '../../commands/types.js';
-import {createQueueWatcher, readSyncConfig, syncBadge, type QueueSnapshot, type QueueWatcher, type SyncBadge} from '../../core/queue/index.js';
+import {createQueueWatcher, createSyncTargetIndex, jobBadge, readSyncConfig, syncBadge, type QueueSnapshot, type QueueWatcher, type SyncBadge, type SyncTargetIndex} from '../../core/queue/index.js';
 
 /** How often the feed re-reads the staleness limit of config.json. */
 const CONFIG_EVERY_MS = 60_000;
 
 const feeds = new WeakMap<ShellServices, QueueWatcher>();
+/** The target index behind each snapshot this feed hands out (badgeFor asks it). */
+const indexes = new WeakMap<QueueSnapshot, SyncTargetIndex>();
 
 /**
  * The one queue watcher of a running interface: the queue pane and the
@@ -25,7 +27,42 @@ export function queueFeedFor(services: ShellServices): QueueWatcher {
 			return staleAfterHours;
 		},
 	};
-	const watcher = createQueueWatcher({paths: services.paths, store: services.store}, options);
+	const inner = createQueueWatcher({paths: services.paths, store: services.store}, options);
+	const targets = createSyncTargetIndex({paths: services.paths, store: services.store});
+	// A new snapshot object when the jobs or an answer about targets change, so views re-render.
+	let source = inner.getSnapshot();
+	let version = targets.version;
+	let current = withIndex(source);
+	function withIndex(snapshot: QueueSnapshot): QueueSnapshot {
+		const copy = {...snapshot};
+		indexes.set(copy, targets);
+		return copy;
+	}
+
+	const watcher: QueueWatcher = {
+		subscribe(listener) {
+			const stops = [inner.subscribe(listener), targets.subscribe(listener)];
+			return () => {
+				for (const stop of stops) stop();
+			};
+		},
+		getSnapshot() {
+			const latest = inner.getSnapshot();
+			if (latest !== source || targets.version !== version) {
+				source = latest;
+				version = targets.version;
+				current = withIndex(latest);
+			}
+
+			return current;
+		},
+		refresh: async () => inner.refresh(),
+		close() {
+			clearInterval(timer);
+			targets.close();
+			inner.close();
+		},
+	};
 	const readLimit = async () => {
 		try {
 			const config = await readSyncConfig(services.paths, services.store);
@@ -41,12 +78,6 @@ export function queueFeedFor(services: ShellServices): QueueWatcher {
 	void readLimit();
 	const timer = setInterval(() => void readLimit(), CONFIG_EVERY_MS);
 	timer.unref();
-	const close = watcher.close;
-	watcher.close = () => {
-		clearInterval(timer);
-		close();
-	};
-
 	feeds.set(services, watcher);
 	return watcher;
 }
@@ -55,10 +86,16 @@ export function queueFeedFor(services: ShellServices): QueueWatcher {
  * The sync badge of one board card: a job that needs attention (conflict,
  * failed for good), work in progress (queued, syncing, retrying), else the
  * age of the last successful sync, `warn` when older than the configured
- * limit or never synced. Pass the render time as `now`. Undefined until
- * the queue has been read once (no "never synced" flash at start-up).
+ * limit or never synced. A project with no sync target under the current
+ * policy (Sandbox by default) has nothing to sync: only its jobs, if any,
+ * give it a badge. Pass the render time as `now`. Undefined until the queue
+ * has been read once, and the age part until the project's targets are
+ * known (no "never synced" flash at start-up).
  */
 export function badgeFor(snapshot: QueueSnapshot, project: string, now: number): SyncBadge | undefined {
 	if (snapshot.loadedAt === 0) return undefined;
+	const targets = indexes.get(snapshot);
+	// A snapshot not handed out by queueFeedFor carries no target answers: judged as before.
+	if (targets && targets.has(project) !== true) return jobBadge(snapshot.jobs, project);
 	return syncBadge(snapshot.jobs, snapshot.stats, project, now);
 }
