@@ -62,6 +62,9 @@ export function encodeEnvelope(payload: unknown, meta: {version: number; generat
 	return `${JSON.stringify(envelope, null, '\t')}\n`;
 }
 
+/** How a control character in a parse error is shown (others as \uXXXX). */
+const visibleControls: Record<string, string> = {'\n': '\\n', '\r': '\\r', '\t': '\\t'};
+
 /**
  * Checks a state file's bytes: JSON, envelope fields, format version (a
  * newer one is a fault: reading it would drop what this cws does not know),
@@ -78,7 +81,11 @@ export function verifyEnvelope<T>(bytes: Buffer | string, spec: EnvelopeSpec<T>)
 		parsed = JSON.parse(text);
 	} catch (error) {
 		const generation = sniffGeneration(text);
-		const reason = error instanceof Error ? error.message : String(error);
+		// V8's message quotes the file's own bytes: keep the fault on one line and
+		// never let a damaged file put escape sequences on the user's terminal.
+		const reason = (error instanceof Error ? error.message : String(error))
+			// eslint-disable-next-line no-control-regex
+			.replaceAll(/[\u0000-\u001F\u007F-\u009F]/g, ch => visibleControls[ch] ?? `\\u${ch.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 		return {ok: false, fault: `truncated or not JSON (${reason})`, ...(generation === undefined ? {} : {generation})};
 	}
 

@@ -52,6 +52,13 @@ describe('state file envelope', () => {
 		expect(fault(edited({payload: wrongShape, sha256: payloadHash(wrongShape)}))).toBe('schema: items: expected a list of text');
 	});
 
+	it('a file that is not JSON gives a one-line fault with its control characters made visible', () => {
+		const text = fault('garbage\n\u001B]0;x\u0007\u009B2J');
+		expect(text).toMatch(/^truncated or not JSON \(.*garbage\\n\\u001b\]/);
+		expect(text).not.toMatch(/[\u0000-\u001F\u007F-\u009F]/);
+		expect(fault('x\u009B\u0007')).toContain('x\\u009b\\u0007');
+	});
+
 	it('a torn file still reveals its generation when the header survived', () => {
 		const good = encodeEnvelope({items: ['x'.repeat(1000)]}, {version: 2, generation: 77});
 		const verified = verifyEnvelope(good.slice(0, 300), spec);
