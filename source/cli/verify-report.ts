@@ -55,10 +55,10 @@ function verdict(report: VerifyReport, open: VerifyIssue[]): string {
 	}
 
 	if (open.length === 0) {
-		return `All ${report.issues.length} problem${report.issues.length === 1 ? ' was' : 's were'} repaired.`;
+		return report.issues.length === 1 ? 'The problem was repaired.' : `All ${report.issues.length} problems were repaired.`;
 	}
 
 	const fixable = open.filter(issue => issue.repairable && issue.repairError === undefined).length;
-	const hint = !report.repair && fixable > 0 ? ` Run \`cws verify --repair\` to fix ${fixable === open.length ? 'them' : `${fixable} of them`}.` : '';
+	const hint = !report.repair && fixable > 0 ? ` Run \`cws verify --repair\` to fix ${fixable === open.length ? (fixable === 1 ? 'it' : 'them') : `${fixable} of them`}.` : '';
 	return `${open.length} problem${open.length === 1 ? '' : 's'} left.${hint}`;
 }
