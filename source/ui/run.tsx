@@ -12,6 +12,7 @@ import {ShellController} from './controller.js';
 import {captureConsole} from './console-capture.js';
 import {touchedProjectNotes} from './exit-notes.js';
 import {watchEndings} from './endings.js';
+import {faultFrom, FaultTrigger} from './fault.js';
 import {readSize} from './hooks/use-terminal-size.js';
 import {PANES} from './panes/index.js';
 import {loadPreferences} from './prefs.js';
@@ -232,7 +233,9 @@ export async function runTui(options: TuiOptions): Promise<number> {
 
 		modes.enter();
 		try {
-			ink = render(<App controller={controller} panes={PANES} theme={theme} terminal={stdout} />, {
+			const fault = faultFrom(options.env);
+			const tree = <App controller={controller} panes={PANES} theme={theme} terminal={stdout} />;
+			ink = render(fault ? <>{tree}<FaultTrigger fault={fault} /></> : tree, {
 				stdout: inkStdout as unknown as NodeJS.WriteStream,
 				stdin,
 				debug: true,
