@@ -160,21 +160,31 @@ async function reapAbandonedClaim(ws: QueueWorkspace, job: Job, claim: number, n
 	}
 }
 
-/** Refreshes the heartbeat (mtime) of a lease this worker holds. */
+/**
+ * Refreshes the heartbeat (mtime) of a lease this worker holds. Rejects when
+ * it cannot: a heartbeat that keeps failing lets a worker on another host
+ * take the job over once the lease's time-to-live has passed.
+ */
 export async function touchLease(file: string, now: number): Promise<void> {
 	const time = new Date(now);
-	await utimes(file, time, time).catch(() => undefined);
+	await utimes(file, time, time);
 }
 
-/** Records (or clears) the command group a lease's job is running, for clean-up if the worker dies. */
+/**
+ * Records (or clears) the command group a lease's job is running, for
+ * clean-up if the worker dies. Rejects when the record cannot be written:
+ * a worker that then dies leaves a command group nobody knows to stop.
+ */
 export async function recordLeaseChild(file: string, lease: Lease, child: SpawnedCommand | undefined): Promise<void> {
 	const record: LeaseRecord = child ? {...lease, child} : lease;
 	const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 	try {
 		await writeFile(temporary, JSON.stringify(record), {mode: 0o600});
 		await rename(temporary, file);
-	} catch {
+	} catch (error) {
+		// The temp file may never have been created; the write's own error is the one to report.
 		await unlink(temporary).catch(() => undefined);
+		throw error;
 	}
 }
 

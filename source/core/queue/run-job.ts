@@ -33,6 +33,8 @@ export type RunJobOptions = {
 	exec?: CommandRunner;
 	env?: NodeJS.ProcessEnv;
 	commandLog?: CommandRecorder;
+	/** A problem that does not end the run but that the worker must report (a failing heartbeat). */
+	onProblem?: (message: string) => void;
 };
 
 /**
@@ -56,8 +58,17 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 		finished: Promise.resolve({}),
 	};
 	const file = leaseFile(ws, job.id, job.claim);
+	const report = (what: string, error: unknown) =>
+		options.onProblem?.(`${what} (job ${job.id}): ${error instanceof Error ? error.message : String(error)}`);
+	let heartbeatFailing = false;
 	const heartbeat = setInterval(() => {
-		void touchLease(file, options.now());
+		void touchLease(file, options.now()).then(() => {
+			heartbeatFailing = false;
+		}, (error: unknown) => {
+			// Once per run of failures, not every beat: a stale lease lets another host's worker take the job over.
+			if (!heartbeatFailing) report('The lease heartbeat could not be refreshed; if it stays stale another worker may take the job over', error);
+			heartbeatFailing = true;
+		});
 		void ws.store.read(jobSpec(job.id)).then(({data}) => {
 			if (data?.cancelRequested) {
 				entry.stop('cancel');
@@ -137,7 +148,8 @@ async function execute(options: RunJobOptions, signal: AbortSignal, entry: Runni
 		},
 		log: async logEntry => appendJobLog(ws, job.id, logEntry),
 		...(options.commandLog ? {commandLog: options.commandLog} : {}),
-		onSpawn: child => void recordLeaseChild(file, job.lease!, child),
+		onSpawn: child => void recordLeaseChild(file, job.lease!, child).catch((error: unknown) =>
+			options.onProblem?.(`The running command was not recorded in the lease (job ${job.id}); if this worker dies it is not stopped: ${error instanceof Error ? error.message : String(error)}`)),
 	});
 	return runner(target, context);
 }

@@ -201,6 +201,10 @@ export class QueueWorker {
 			...(options.exec ? {exec: options.exec} : {}),
 			...(options.env ? {env: options.env} : {}),
 			...(options.commandLog ? {commandLog: options.commandLog} : {}),
+			onProblem: message => {
+				this.summary.errors.push(message);
+				this.emit({type: 'error', message});
+			},
 		});
 		this.inflight.set(job.id, entry);
 		void entry.finished.then(outcome => {

@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process';
 import {readFileSync} from 'node:fs';
-import {mkdir, writeFile} from 'node:fs/promises';
+import {mkdir, unlink, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import {setTimeout as sleep} from 'node:timers/promises';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -151,5 +151,27 @@ describe('worker and a broken config', () => {
 		expect(summary.done).toBe(1);
 		expect((await readJob(ws, job.id)).state).toBe('done');
 		expect(errors).toEqual([expect.stringContaining('sync.concurrency must be a whole number from 1 to 64')]);
+	});
+});
+
+describe('worker and a lease heartbeat that fails', () => {
+	it('reports it once as an error event and in the summary, and keeps running the job', async () => {
+		const ws = await makeWorkspace(await dirs.create());
+		const {job} = await enqueueJob(ws, {project: 'app', target: target('sleeper')});
+		const errors: string[] = [];
+		const worker = new QueueWorker(ws, {config, runners: {custom: {sleeper}}, heartbeatMs: 30, pollMs: 20, env: testEnv(),
+			onEvent: event => event.type === 'error' && errors.push(event.message)});
+		const done = worker.start();
+		await waitFor(async () => worker.running()[0]?.command, 'the command to start');
+		const running = await readJob(ws, job.id);
+		await unlink(leaseFile(ws, job.id, running.claim));
+		await waitFor(async () => (errors.length > 0 ? true : undefined), 'the heartbeat failure to be reported');
+		// Several more beats fail; the report is not repeated for each.
+		await sleep(200);
+		expect(errors).toEqual([expect.stringMatching(new RegExp(`lease heartbeat could not be refreshed.*job ${job.id}.*ENOENT`))]);
+		expect(worker.running()).toHaveLength(1);
+		const summary = await worker.stop();
+		await done;
+		expect(summary.errors).toEqual(errors);
 	});
 });

@@ -1,5 +1,6 @@
 import {chmod, mkdir} from 'node:fs/promises';
 import path from 'node:path';
+import {errnoCode} from '../../errors.js';
 import {describeFailure} from '../exec.js';
 import type {RsyncTarget} from '../types.js';
 import {dead, done, refuseOptionLike, retry, type Runner} from './types.js';
@@ -51,7 +52,9 @@ export const runRsync: Runner<RsyncTarget> = async (target, context) => {
 	];
 	const result = await context.run(argv, {cwd: context.projectDir});
 	if (!dest.remote && result.exitCode === 0) {
-		await chmod(dest.path, 0o700).catch(() => undefined);
+		// The copy is good either way; a backup others can read is worth a note in the job log, not a failed job.
+		await chmod(dest.path, 0o700).catch(async (error: unknown) =>
+			context.note(`The backup folder ${dest.path} could not be made private (${errnoCode(error) ?? String(error)}); check its permissions.`));
 	}
 
 	if (result.exitCode === 0 && !result.timedOut) {
