@@ -2,7 +2,8 @@ import {formatBytes, formatRunTime, type ProcessEntry} from '../core/processes/i
 import type {ProcessesAction} from '../ui/panes/processes/state.js';
 import {printable} from '../ui/panes/processes/text.js';
 import {processFeedFor} from '../ui/shared/process-feed.js';
-import {cleanupWorkspace, noSelectionReason, selectedEntry, stopSelected, toggleProtection} from './processes-actions.js';
+import {noSelectionReason, selectedEntry, stopSelected, toggleProtection} from './processes-actions.js';
+import {cleanupWorkspace} from './processes-cleanup.js';
 import type {Command, CommandContext, Intent} from './types.js';
 
 const GROUP = 'Processes';

@@ -3,7 +3,7 @@ import {mkdir, mkdtemp, rm, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
-import {cleanupBody} from '../../source/commands/processes-actions.js';
+import {cleanupBody} from '../../source/commands/processes-cleanup.js';
 import {buildRegistry} from '../../source/commands/registry.js';
 import type {ShellServices} from '../../source/commands/types.js';
 import {CommandLog} from '../../source/core/command-log.js';
