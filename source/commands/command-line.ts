@@ -52,22 +52,26 @@ export type LineDecision =
 	| {kind: 'close'};
 
 /**
- * Decides what Enter does: a name typed in full runs its command; otherwise
- * the highlighted match runs, except commands marked `exactOnly` (cexit),
- * which are completed so a second, deliberate Enter is needed.
+ * Decides what Enter does: a row picked with the arrow keys (`picked`) runs,
+ * as does a name typed in full; otherwise the highlighted match runs, except
+ * commands marked `exactOnly` (cexit), which are completed so a second,
+ * deliberate Enter is needed: a stray Enter after a partial name never quits.
  */
 export function decideEnter(
 	registry: Registry,
 	text: string,
 	selected: PaletteItem | undefined,
 	ctx: CommandContext,
+	picked = false,
 ): LineDecision {
 	const parsed = parseCommandLine(text);
-	if (parsed.name === '') return {kind: 'close'};
-	const exact = findByName(registry, parsed.name);
-	const command = exact ?? selected?.command;
+	const chosen = picked ? selected?.command : undefined;
+	if (parsed.name === '' && !chosen) return {kind: 'close'};
+	const typed = parsed.name === '' ? undefined : findByName(registry, parsed.name);
+	const command = chosen ?? typed ?? selected?.command;
 	if (!command) return {kind: 'unknown', name: parsed.name};
-	if (!exact && command.exactOnly) {
+	const exact = typed === command;
+	if (!exact && !chosen && command.exactOnly) {
 		return {kind: 'complete', text: commandName(command), note: `Enter again runs ${commandName(command)}`};
 	}
 

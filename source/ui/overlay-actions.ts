@@ -49,7 +49,7 @@ export function handleOverlayAction(shell: ShellController, action: OverlayActio
 			return;
 		}
 
-		const decision = decideEnter(shell.registry, top.input.value, selected, shell.context());
+		const decision = decideEnter(shell.registry, top.input.value, selected, shell.context(), top.picked);
 		if (decision.kind === 'complete') {
 			shell.dispatch({type: 'set-input', text: decision.text, note: decision.note});
 			return;

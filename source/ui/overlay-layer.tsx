@@ -44,6 +44,7 @@ export function OverlayLayer({overlay, controller, logEntries, width, height, th
 					input={overlay.input}
 					items={searchCommands(controller.registry, overlay.input.value, controller.context())}
 					selected={overlay.selected}
+					picked={overlay.picked === true}
 					note={overlay.note}
 					width={inner.width}
 					height={inner.height}

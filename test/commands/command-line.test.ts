@@ -55,6 +55,16 @@ describe('the command line', () => {
 		expect(decideEnter(registry, 'cex', selected, ctx())).toEqual({kind: 'complete', text: 'cexit', note: 'Enter again runs cexit'});
 	});
 
+	it('runs cexit picked with the arrow keys, from a partial name or an empty line', () => {
+		const selected = searchCommands(registry, 'cex', ctx())[0];
+		const picked = decideEnter(registry, 'cex', selected, ctx(), true);
+		expect(picked).toMatchObject({kind: 'run', args: '', bang: false});
+		expect(picked.kind === 'run' && picked.command.id).toBe('app.cexit');
+		const fromEmpty = searchCommands(registry, '', ctx()).find(item => item.command.id === 'app.cexit');
+		expect(decideEnter(registry, '', fromEmpty, ctx(), true)).toMatchObject({kind: 'run'});
+		expect(decideEnter(registry, '', fromEmpty, ctx(), false)).toEqual({kind: 'close'});
+	});
+
 	it('runs the selected match for ordinary commands, closes on an empty line, reports unknown names', () => {
 		const selected = searchCommands(registry, 'help', ctx())[0];
 		expect(decideEnter(registry, 'hel', selected, ctx())).toMatchObject({kind: 'run'});

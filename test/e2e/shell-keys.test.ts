@@ -88,4 +88,25 @@ describe('help and the command line', () => {
 		await t.waitForText('Stage board');
 		assertFitsWidth(t);
 	});
+
+	it(': says beforehand that a partial cexit is only completed, and runs the cexit row picked with the arrow keys', async () => {
+		const t = await startCws();
+		await t.waitForText('Stage board', {timeout: 15_000});
+		t.press(':');
+		await t.waitForText('Command line');
+		t.press('c');
+		t.press('e');
+		t.press('x');
+		await t.waitForText(/▶ cexit +Leave cws/);
+		await t.waitForText('Enter completes cexit, Enter again runs it');
+		t.key('down');
+		await t.waitFor(screen => !screen.join('\n').includes('▶ cexit'));
+		t.key('up');
+		const picked = await t.waitForText(/▶ cexit +Leave cws/);
+		expect(picked.join('\n')).toContain('Enter run');
+		expect(picked.join('\n')).not.toContain('Enter completes cexit');
+		t.key('enter');
+		expect(await t.waitForExit({timeout: 10_000})).toEqual({exitCode: 0, signal: undefined});
+		expect(t.text()).toContain('cws: session ended (cexit)');
+	});
 });

@@ -23,7 +23,8 @@ export type ShutdownView = {
 /** An open modal layer and its own state. */
 export type OverlayState =
 	| {kind: 'help'; filter: TextField; selected: number}
-	| {kind: 'palette'; input: TextField; selected: number; note?: string}
+	/** picked: the highlight was moved with the arrow keys since the line last changed. */
+	| {kind: 'palette'; input: TextField; selected: number; note?: string; picked?: boolean}
 	| {kind: 'log'; selected: number}
 	| {kind: 'details'; intent: ShowIntent; selected: number}
 	| {kind: 'confirm'; intent: ConfirmIntent}
@@ -109,7 +110,8 @@ export function reduceApp(state: AppState, action: AppAction, panes: readonly An
 			if (top?.kind === 'help') return replaceTop(state, {...top, filter: editField(top.filter, action.press), selected: 0});
 			if (top?.kind === 'palette') {
 				const input = editField(top.input, action.press);
-				return replaceTop(state, {kind: 'palette', input, selected: input.value === top.input.value ? top.selected : 0});
+				const same = input.value === top.input.value;
+				return replaceTop(state, {kind: 'palette', input, selected: same ? top.selected : 0, ...(same && top.picked ? {picked: true} : {})});
 			}
 
 			if (top?.kind === 'prompt') return replaceTop(state, {...top, input: editField(top.input, action.press, 4000)});
@@ -117,6 +119,7 @@ export function reduceApp(state: AppState, action: AppAction, panes: readonly An
 		}
 
 		case 'select':
+			if (top?.kind === 'palette') return replaceTop(state, {...top, selected: Math.max(0, action.index), picked: true});
 			if (top && 'selected' in top) return replaceTop(state, {...top, selected: Math.max(0, action.index)});
 			if (top?.kind === 'shutdown') return replaceTop(state, {...top, choice: Math.max(0, action.index)});
 			return state;
