@@ -4,12 +4,13 @@
 //   - keypress → changed screen latency (p50/p95): the time from writing a key
 //     to the pty until the screen shows the new selection, over j/k, h/l,
 //     G/g and page keys;
+//   - peak RSS (VmHWM) of the process after those keys;
 // for 10,000 projects against a dozen, so "10,000 scroll as fast as 10" is a
 // figure, not a claim. Part of the projects are real git repositories (the
 // feed runs `git status` for the cards on screen and a batch of the others
 // every second, which is the load a big workspace puts on the machine).
 //
-//   npm run build && node scripts/run-ts.mjs scripts/bench-board.ts [--projects 10000] [--git 400] [--keys 120] [--runs 3] [--json]
+//   npm run build && node scripts/run-ts.mjs scripts/bench-board.ts [--projects 10000] [--small 12] [--git 400] [--keys 120] [--runs 3] [--json]
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
@@ -30,6 +31,8 @@ const {default: xterm} = await import(packages.xterm) as {default: typeof import
 const {values} = parseArgs({
 	options: {
 		projects: {type: 'string', default: '10000'},
+		// The peer workspace of a few projects; 0 measures the large one alone.
+		small: {type: 'string', default: '12'},
 		git: {type: 'string', default: '400'},
 		keys: {type: 'string', default: '120'},
 		runs: {type: 'string', default: '3'},
@@ -192,6 +195,8 @@ async function measure(workspace: string, home: string, runs: number, keys: numb
 				await sleep(20);
 			}
 
+			const status = await fs.readFile(`/proc/${app.child.pid}/status`, 'utf8');
+			const peakRssMiB = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]) / 1024);
 			await stop(app);
 			const sorted = [...latencies].sort((a, b) => a - b);
 			return {
@@ -199,6 +204,8 @@ async function measure(workspace: string, home: string, runs: number, keys: numb
 				firstCardsMs: Math.round(percentile([...firstCards].sort((a, b) => a - b), 50)),
 				firstFrameRuns: firstFrame.map(Math.round),
 				firstCardsRuns: firstCards.map(Math.round),
+				peakRssMiB,
+				keyLatencies: latencies.map(value => Number(value.toFixed(1))),
 				keyMs: {p50: Number(percentile(sorted, 50).toFixed(1)), p95: Number(percentile(sorted, 95).toFixed(1)), max: Number(sorted.at(-1)!.toFixed(1)), keys: sorted.length},
 			};
 		}
@@ -216,21 +223,22 @@ try {
 	const runs = Number(values.runs);
 	const keys = Number(values.keys);
 	const built = performance.now();
-	const small = await makeWorkspace(parent, 12, 12);
+	const smallCount = Number(values.small);
+	const small = smallCount > 0 ? await makeWorkspace(parent, smallCount, smallCount) : undefined;
 	const big = await makeWorkspace(parent, large, git);
 	const buildMs = performance.now() - built;
 	const results = {
 		terminal: `${cols}x${rows}`,
-		small: {projects: 12, git: 12, ...await measure(small, home, runs, keys)},
+		small: small ? {projects: smallCount, git: smallCount, ...await measure(small, home, runs, keys)} : undefined,
 		large: {projects: large, git, ...await measure(big, home, runs, keys)},
 	};
 	if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 	else {
-		const line = (label: string, result: typeof results.small) =>
-			`${label}: first frame ${result.firstFrameMs} ms (${result.firstFrameRuns.join(', ')}), first cards ${result.firstCardsMs} ms (${result.firstCardsRuns.join(', ')}); key → screen p50 ${result.keyMs.p50} ms, p95 ${result.keyMs.p95} ms, max ${result.keyMs.max} ms over ${result.keyMs.keys} keys`;
+		const line = (label: string, result: typeof results.large) =>
+			`${label}: first frame ${result.firstFrameMs} ms (${result.firstFrameRuns.join(', ')}), first cards ${result.firstCardsMs} ms (${result.firstCardsRuns.join(', ')}); key → screen p50 ${result.keyMs.p50} ms, p95 ${result.keyMs.p95} ms, max ${result.keyMs.max} ms over ${result.keyMs.keys} keys; peak RSS ${result.peakRssMiB} MiB`;
 		process.stdout.write(`${[
 			`terminal ${results.terminal}; workspaces built in ${Math.round(buildMs / 1000)} s`,
-			line(`${results.small.projects} projects`, results.small),
+			...results.small ? [line(`${results.small.projects} projects`, results.small)] : [],
 			line(`${results.large.projects} projects (${git} git repositories)`, results.large),
 		].join('\n')}\n`);
 	}

@@ -4,7 +4,7 @@
 // CPU% of a 2 s refresh loop while nothing else happens. CPU figures are
 // this process's user+system time plus that of its reaped children (ps).
 //
-//   node scripts/run-ts.mjs scripts/bench-processes.ts [--extra 1000] [--rounds 20]
+//   node scripts/run-ts.mjs scripts/bench-processes.ts [--extra 1000] [--rounds 20] [--idle 10] [--json]
 import {spawn, type ChildProcess} from 'node:child_process';
 import {readFileSync} from 'node:fs';
 import {mkdtemp, rm} from 'node:fs/promises';
@@ -16,12 +16,18 @@ import {ProcessControl} from '../source/core/processes/index.js';
 import {Store} from '../source/core/store.js';
 import {initWorkspace} from '../source/core/workspace.js';
 
-const {values} = parseArgs({options: {extra: {type: 'string', default: '1000'}, rounds: {type: 'string', default: '20'}, idle: {type: 'string', default: '10'}}});
+const {values} = parseArgs({options: {extra: {type: 'string', default: '1000'}, rounds: {type: 'string', default: '20'}, idle: {type: 'string', default: '10'}, json: {type: 'boolean', default: false}}});
+// With --json the figures go to stdout as one JSON document instead of lines of text.
+const log = values.json ? () => undefined : (text: string) => console.log(text);
+const json: Record<string, unknown> = {};
 const extra = Number(values.extra);
 const rounds = Number(values.rounds);
 const idleSeconds = Number(values.idle);
 
 type Figures = {processes: number; wallMs: number; cpuMs: number};
+
+/** Which part of the run the figures belong to: the machine as it is, or with extra processes. */
+let section = 'machine';
 
 /** CPU ms of this process plus its reaped children (ps), from /proc/self/stat. */
 function childCpuMs(): number {
@@ -43,7 +49,8 @@ async function measure(label: string, fn: () => Promise<number>): Promise<Figure
 	const used = process.cpuUsage(cpu);
 	const childMs = childCpuMs() - children;
 	const figures = {processes, wallMs: (performance.now() - wall) / rounds, cpuMs: ((used.user + used.system) / 1000 + childMs) / rounds};
-	console.log(`${label.padEnd(36)} ${String(figures.processes).padStart(5)} procs ${figures.wallMs.toFixed(1).padStart(6)} ms wall ${figures.cpuMs.toFixed(1).padStart(6)} ms cpu → ${(figures.cpuMs / 20).toFixed(2)}% of a core at a 2 s refresh`);
+	json[`${section}: ${label}`] = figures;
+	log(`${label.padEnd(36)} ${String(figures.processes).padStart(5)} procs ${figures.wallMs.toFixed(1).padStart(6)} ms wall ${figures.cpuMs.toFixed(1).padStart(6)} ms cpu → ${(figures.cpuMs / 20).toFixed(2)}% of a core at a 2 s refresh`);
 	return figures;
 }
 
@@ -69,7 +76,8 @@ async function idle(control: ProcessControl, label: string): Promise<void> {
 
 	const used = process.cpuUsage(cpu);
 	const share = ((used.user + used.system) / 1000) / (performance.now() - started) * 100;
-	console.log(`Idle, snapshot('workspace') every 2 s for ${idleSeconds} s ${label}: ${share.toFixed(2)}% of one core`);
+	json[`idle ${label}`] = {cpuPercent: share};
+	log(`Idle, snapshot('workspace') every 2 s for ${idleSeconds} s ${label}: ${share.toFixed(2)}% of one core`);
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'cws-bench-processes-'));
@@ -77,12 +85,13 @@ const children: ChildProcess[] = [];
 try {
 	const {paths} = await initWorkspace(path.join(dir, 'ws'));
 	const control = ProcessControl.forWorkspace({paths, store: new Store(paths.meta)});
-	console.log(`Node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds each`);
-	console.log('\nAt this machine\'s process count:');
+	log(`Node ${process.version}, ${os.cpus().length} cores, ${rounds} rounds each`);
+	log('\nAt this machine\'s process count:');
 	await suite(control);
 
 	await idle(control, 'at this machine\'s count');
-	console.log(`\nWith ${extra} extra sleeping processes:`);
+	log(`\nWith ${extra} extra sleeping processes:`);
+	section = `+${extra}`;
 	for (let index = 0; index < extra; index++) {
 		const child = spawn('sleep', ['600'], {stdio: 'ignore', cwd: paths.root});
 		child.on('error', () => undefined);
@@ -93,6 +102,7 @@ try {
 	await suite(control);
 
 	await idle(control, `with ${extra} extra`);
+	if (values.json) process.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
 } finally {
 	for (const child of children) {
 		child.kill('SIGKILL');

@@ -1,7 +1,7 @@
 // Queue throughput: no-op jobs from enqueue to done, with one worker process
 // and with two, on a fresh workspace in the system temp folder.
 //
-//   node scripts/run-ts.mjs scripts/bench-queue.ts [--jobs N] [--concurrency C]
+//   node scripts/run-ts.mjs scripts/bench-queue.ts [--jobs N] [--concurrency C] [--workers 1,2] [--json]
 //
 // A producer (this process) enqueues N jobs as fast as it can while the
 // workers (child processes of this script) run them; every job goes through
@@ -28,6 +28,8 @@ const {values} = parseArgs({
 		jobs: {type: 'string', default: '300'},
 		concurrency: {type: 'string', default: '2'},
 		worker: {type: 'string'},
+		workers: {type: 'string', default: '1,2'},
+		json: {type: 'boolean', default: false},
 	},
 });
 
@@ -117,8 +119,14 @@ async function round(workers: number, jobs: number): Promise<Round> {
 }
 
 const jobs = Number(values.jobs);
-console.log(`queue throughput, ${jobs} no-op jobs, worker concurrency ${values.concurrency}, temp dir on ${os.tmpdir()}`);
-for (const workers of [1, 2]) {
+// With --json the rounds go to stdout as one JSON document instead of lines of text.
+const log = values.json ? () => undefined : (text: string) => console.log(text);
+const rounds: Array<Round & {workers: number}> = [];
+log(`queue throughput, ${jobs} no-op jobs, worker concurrency ${values.concurrency}, temp dir on ${os.tmpdir()}`);
+for (const workers of values.workers.split(',').map(Number)) {
 	const result = await round(workers, jobs);
-	console.log(`${workers} worker${workers > 1 ? 's' : ' '}: ${result.donePerSecond.toFixed(1)} jobs/s enqueue→done with a producer running (it enqueues ${result.enqueuePerSecond.toFixed(1)}/s; latency p50 ${result.latencyP50} ms, p95 ${result.latencyP95} ms); a full queue drains at ${result.drainPerSecond.toFixed(1)} jobs/s`);
+	rounds.push({workers, ...result});
+	log(`${workers} worker${workers > 1 ? 's' : ' '}: ${result.donePerSecond.toFixed(1)} jobs/s enqueue→done with a producer running (it enqueues ${result.enqueuePerSecond.toFixed(1)}/s; latency p50 ${result.latencyP50} ms, p95 ${result.latencyP95} ms); a full queue drains at ${result.drainPerSecond.toFixed(1)} jobs/s`);
 }
+
+if (values.json) process.stdout.write(`${JSON.stringify({jobs, concurrency: Number(values.concurrency), rounds}, null, 2)}\n`);

@@ -2,7 +2,7 @@
 // a warm refresh (same scanner, nothing or one thing changed) at 1,000 and
 // 10,000 projects, and git state for a smaller set of real repositories.
 //
-//   node scripts/run-ts.mjs scripts/bench-scan.ts [--sizes 1000,10000] [--git 200] [--runs 5]
+//   node scripts/run-ts.mjs scripts/bench-scan.ts [--sizes 1000,10000] [--git 200] [--runs 5] [--json]
 //
 // "Cold" means cold for cws (no cache in the process); the kernel's inode
 // and directory caches are warm after the first run, as they are for a
@@ -22,7 +22,9 @@ import {STAGES, workspacePaths} from '../source/core/paths.js';
 import {Store} from '../source/core/store.js';
 import {initWorkspace} from '../source/core/workspace.js';
 
-const {values} = parseArgs({options: {sizes: {type: 'string', default: '1000,10000'}, git: {type: 'string', default: '200'}, runs: {type: 'string', default: '5'}}});
+const {values} = parseArgs({options: {sizes: {type: 'string', default: '1000,10000'}, git: {type: 'string', default: '200'}, runs: {type: 'string', default: '5'}, json: {type: 'boolean', default: false}}});
+// With --json the figures go to stdout as one JSON document instead of lines of text.
+const log = values.json ? () => undefined : (text: string) => console.log(text);
 const sizes = values.sizes.split(',').map(Number);
 const runs = Number(values.runs);
 const gitCount = Number(values.git);
@@ -97,13 +99,13 @@ for (const size of sizes) {
 
 	const summary = Object.fromEntries(Object.entries(figures).map(([key, list]) => [key, median(list)]));
 	results[`projects-${size}`] = {...summary, samples: figures};
-	console.log(`${size} projects (3 files, 2 folders each), median of ${runs}:`);
-	console.log(`  cold list (stage folders + metadata)        ${ms(summary['coldList']!)}`);
-	console.log(`  cold list + activity walk                   ${ms(summary['coldFull']!)}`);
-	console.log(`  warm list, nothing changed                  ${ms(summary['warmList']!)}`);
-	console.log(`  warm list + activity, nothing changed      ${ms(summary['warmFull']!)}`);
-	console.log(`  warm list + activity, one file added        ${ms(summary['oneChange']!)}`);
-	console.log(`  speed-up warm vs cold (list + activity)     ${(summary['coldFull']! / summary['warmFull']!).toFixed(1)}x; list alone ${(summary['coldList']! / summary['warmList']!).toFixed(0)}x`);
+	log(`${size} projects (3 files, 2 folders each), median of ${runs}:`);
+	log(`  cold list (stage folders + metadata)        ${ms(summary['coldList']!)}`);
+	log(`  cold list + activity walk                   ${ms(summary['coldFull']!)}`);
+	log(`  warm list, nothing changed                  ${ms(summary['warmList']!)}`);
+	log(`  warm list + activity, nothing changed      ${ms(summary['warmFull']!)}`);
+	log(`  warm list + activity, one file added        ${ms(summary['oneChange']!)}`);
+	log(`  speed-up warm vs cold (list + activity)     ${(summary['coldFull']! / summary['warmFull']!).toFixed(1)}x; list alone ${(summary['coldList']! / summary['warmList']!).toFixed(0)}x`);
 	await fs.rm(ws.paths.root, {recursive: true, force: true});
 }
 
@@ -122,11 +124,12 @@ if (gitCount > 0) {
 	}
 
 	results[`git-${gitCount}`] = {cold, warm: median(warm), samples: warm};
-	console.log(`${gitCount} git repositories (git status, 4 at a time):`);
-	console.log(`  cold git state                              ${ms(cold)} (${(cold / gitCount).toFixed(1)} ms per repository)`);
-	console.log(`  warm refresh (activity + git), unchanged    ${ms(median(warm))}`);
+	log(`${gitCount} git repositories (git status, 4 at a time):`);
+	log(`  cold git state                              ${ms(cold)} (${(cold / gitCount).toFixed(1)} ms per repository)`);
+	log(`  warm refresh (activity + git), unchanged    ${ms(median(warm))}`);
 	await fs.rm(ws.paths.root, {recursive: true, force: true});
 }
 
 await fs.mkdir('bench-results', {recursive: true});
 await fs.writeFile('bench-results/scan.json', `${JSON.stringify(results, null, 2)}\n`);
+if (values.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

@@ -1,7 +1,7 @@
 // Throughput of Store.update next to bare write-file-atomic writes of the
 // same bytes, in one process and in 8 processes sharing one file.
 //
-//   npm run bench:store -- [--seconds 3] [--dir /some/where]
+//   npm run bench:store -- [--seconds 3] [--dir /some/where] [--bytes 1024,65536] [--json]
 //
 // Each cell runs for a fixed time and counts completed operations; the
 // 8-process cells start all workers at the same instant and sum their counts.
@@ -88,16 +88,20 @@ async function main(): Promise<void> {
 		return;
 	}
 
-	const {values} = parseArgs({options: {seconds: {type: 'string', default: '3'}, dir: {type: 'string', default: os.tmpdir()}}});
+	const {values} = parseArgs({options: {seconds: {type: 'string', default: '3'}, dir: {type: 'string', default: os.tmpdir()}, bytes: {type: 'string', default: '1024,65536'}, json: {type: 'boolean', default: false}}});
 	const seconds = Number(values.seconds);
 	const base = path.resolve(values.dir);
 	const load = os.loadavg().map(value => value.toFixed(1)).join(' ');
-	console.log(`cws store benchmark: ${seconds} s per cell, files under ${base}, Node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`);
+	// With --json the rates (operations per second) go to stdout as one JSON document.
+	const log = values.json ? () => undefined : (text: string) => console.log(text);
+	const json: Array<{bytes: number; mode: Mode; one: number; eight: number}> = [];
+	log(`cws store benchmark: ${seconds} s per cell, files under ${base}, Node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`);
 	const rows: string[][] = [['payload', 'operation', '1 process', '8 processes']];
-	for (const bytes of [1024, 64 * 1024]) {
+	for (const bytes of values.bytes.split(',').map(Number)) {
 		for (const mode of ['raw', 'update'] as const) {
 			const one = await cell(mode, bytes, 1, seconds, base);
 			const eight = await cell(mode, bytes, 8, seconds, base);
+			json.push({bytes, mode, one, eight});
 			rows.push([
 				`${bytes / 1024} KiB`,
 				mode === 'raw' ? 'write-file-atomic (no lock, no checks)' : 'Store.update (lock, verify, fence, backup)',
@@ -105,6 +109,11 @@ async function main(): Promise<void> {
 				`${eight.toFixed(0)}/s`,
 			]);
 		}
+	}
+
+	if (values.json) {
+		process.stdout.write(`${JSON.stringify({seconds, cells: json}, null, 2)}\n`);
+		return;
 	}
 
 	const widths = rows[0]!.map((_, column) => Math.max(...rows.map(row => row[column]!.length)));
