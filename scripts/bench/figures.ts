@@ -48,7 +48,9 @@ export function rowsOf(results: Results): Row[] {
 		const ratio = ratioOf(frame, bundled);
 		rows.push({figure: `first frame, ${size} projects`, unit: 'ms', value: frame, floor: {label: 'bundled Ink', value: bundled}, ratio, target: `≤ ${limit}× bundled Ink`, met: ratio <= limit});
 		const cards = summarise(board.firstCardsRuns);
-		rows.push({figure: `first cards, ${size} projects`, unit: 'ms', value: cards, floor: {label: 'bundled Ink', value: bundled}, ratio: ratioOf(cards, bundled)});
+		// "Board drawn" read strictly: the first frame is the shell, the cards follow the scan.
+		const cardsRatio = ratioOf(cards, bundled);
+		rows.push({figure: `first cards, ${size} projects`, unit: 'ms', value: cards, floor: {label: 'bundled Ink', value: bundled}, ratio: cardsRatio, target: `≤ ${limit}× bundled Ink`, met: cardsRatio <= limit});
 	}
 
 	const large = results.board['10000'];
