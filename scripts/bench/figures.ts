@@ -16,6 +16,9 @@ export type QueueRun = {rounds: Array<{workers: number; donePerSecond: number; d
 /** What bench-processes.ts --json prints. */
 export type ProcessesRun = Record<string, {wallMs: number; cpuMs: number; processes: number}>;
 
+/** What queue-history.ts --json prints. */
+export type QueueHistoryRun = {jobs: number; cold: Summary; warm: Summary; raw: Summary};
+
 /** Everything one run measured; a part left out (quick mode, a tool missing) is undefined. */
 export type Results = {
 	nodeEcho: number[];
@@ -27,6 +30,7 @@ export type Results = {
 	scan?: Record<string, ScanSize>;
 	store: StoreRun[];
 	queue: QueueRun[];
+	queueHistory?: QueueHistoryRun;
 	processes: ProcessesRun[];
 };
 
@@ -96,6 +100,12 @@ export function rowsOf(results: Results): Row[] {
 		const done = summarise(results.queue.flatMap(run => run.rounds.filter(round => round.workers === 1).map(round => round.donePerSecond)));
 		const update = storeRate('update', 'one');
 		rows.push({figure: 'queue no-op jobs enqueue → done, 1 worker', unit: 'jobs/s', value: done, floor: {label: 'store update/s', value: update}, ratio: ratioOf(done, update), target: '≥ 200 jobs/s', met: done.median >= 200});
+	}
+
+	if (results.queueHistory) {
+		const {jobs, cold, warm, raw} = results.queueHistory;
+		rows.push({figure: `queue listing, ${jobs} finished jobs, cold`, unit: 'ms', value: cold, floor: {label: 'raw read + parse', value: raw}, ratio: ratioOf(cold, raw)});
+		rows.push({figure: `queue listing, ${jobs} finished jobs, warm`, unit: 'ms', value: warm, floor: {label: 'raw read + parse', value: raw}, ratio: ratioOf(warm, raw)});
 	}
 
 	if (results.processes.length > 0) {

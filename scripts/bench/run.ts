@@ -2,7 +2,7 @@
 // peer in the same run, prints one table and writes the figures to
 // bench-results/bench-<time>.json.
 //
-//   npm run bench [-- --quick] [--runs N] [--skip board,scan,...]
+//   npm run bench [-- --quick] [--runs N] [--skip render,board,scan,queue-history,store,queue,processes]
 //
 // Each measurement is one of the standalone scripts (scripts/bench-*.ts and
 // bench-render.mjs) started with --json; the floors (node -e, a bare Ink app
@@ -14,7 +14,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import {runScript} from './child.js';
-import {rowsOf, type BoardRun, type ProcessesRun, type QueueRun, type RenderRun, type Results, type ScanSize, type StoreRun} from './figures.js';
+import {rowsOf, type BoardRun, type ProcessesRun, type QueueHistoryRun, type QueueRun, type RenderRun, type Results, type ScanSize, type StoreRun} from './figures.js';
 import {bundleInkHello, hasHtop, htopBytesPerMove, inkHello, nodeEcho} from './floors.js';
 import {formatTable} from './table.js';
 
@@ -30,8 +30,8 @@ const runs = Number(values.runs ?? (quick ? 3 : 5));
 const skip = new Set(values.skip.split(',').filter(Boolean));
 /** Sizes of everything that makes a run long; --quick keeps the same figures with fewer samples. */
 const plan = quick
-	? {keys: 30, git: 100, scanRuns: 3, storeSeconds: 1, repeats: 1, queueJobs: 100, processRounds: 5, moves: 16}
-	: {keys: 100, git: 400, scanRuns: 5, storeSeconds: 1, repeats: 3, queueJobs: 200, processRounds: 20, moves: 40};
+	? {keys: 30, git: 100, scanRuns: 3, storeSeconds: 1, repeats: 1, queueJobs: 100, processRounds: 5, moves: 16, historyRuns: 1}
+	: {keys: 100, git: 400, scanRuns: 5, storeSeconds: 1, repeats: 3, queueJobs: 200, processRounds: 20, moves: 40, historyRuns: 3};
 
 const started = performance.now();
 const say = (text: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
@@ -75,6 +75,11 @@ if (!skip.has('scan')) {
 	results.scan = Object.fromEntries(Object.entries(out).filter(([key]) => key.startsWith('projects-')).map(([key, value]) => [key.slice('projects-'.length), value as ScanSize]));
 }
 
+if (!skip.has('queue-history')) {
+	say('queue: listing 10000 finished jobs, cold and warm');
+	results.queueHistory = await runScript<QueueHistoryRun>('scripts/bench/queue-history.ts', ['--jobs', '10000', '--runs', String(plan.historyRuns)]);
+}
+
 for (let repeat = 0; repeat < plan.repeats; repeat++) {
 	if (!skip.has('store')) {
 		say(`store: update vs raw writes, 1 and 8 processes (${repeat + 1}/${plan.repeats})`);
@@ -92,11 +97,11 @@ for (let repeat = 0; repeat < plan.repeats; repeat++) {
 	}
 }
 
-notes.push('not measured yet: a queue of 10,000 finished jobs, idle CPU of the open interface');
+notes.push('not measured yet: idle CPU of the open interface; the board is measured without a queue of finished jobs beside it');
 const rows = rowsOf(results);
 const machine = {node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), loadAverage: os.loadavg()};
 const table = formatTable(rows);
-process.stdout.write(`cws benchmark${quick ? ' (--quick)' : ''}: Node ${machine.node}, ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${runs} runs per start-up figure, terminal 80×24 in a pty\n\n${table}\n${notes.map(note => `- ${note}`).join('\n')}\n`);
+process.stdout.write(`cws benchmark${quick ? ' (--quick)' : ''}: Node ${machine.node}, ${machine.cpus} × ${machine.cpu}, ${machine.memoryGiB} GiB, ${runs} runs per start-up figure, terminal 80×24 in a pty\n\n${table}\n\n${notes.map(note => `- ${note}`).join('\n')}\n`);
 await mkdir('bench-results', {recursive: true});
 const file = path.join('bench-results', `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
 await writeFile(file, `${JSON.stringify({machine, quick, runs, plan, rows, notes, results}, null, 2)}\n`);
