@@ -1,4 +1,4 @@
-import {mkdtemp, readFile, rmdir, writeFile} from 'node:fs/promises';
+import {chmod, mkdtemp, readFile, rm, rmdir, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {execa} from 'execa';
@@ -211,20 +211,36 @@ function testDefaults() {
 }
 
 describe('read-only workspace', () => {
-	it.skipIf(process.getuid?.() !== 0)('still lists and protects with the default rules when whitelist.json cannot be written', async () => {
+	// Root ignores permission bits, so as root the workspace sits on a tmpfs
+	// remounted read-only; as another user chmod takes its place.
+	it('still lists and protects with the default rules when whitelist.json cannot be written', async () => {
+		const isRoot = process.getuid?.() === 0;
 		const base = await mkdtemp(path.join(os.tmpdir(), 'cws-processes-ro-'));
-		await execa('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', base], {timeout: 10_000});
+		if (isRoot) {
+			await execa('mount', ['-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', base], {timeout: 10_000});
+		}
+
 		try {
 			const {paths} = await initWorkspace(path.join(base, 'ws'));
-			await execa('mount', ['-o', 'remount,ro', base], {timeout: 10_000});
+			if (isRoot) {
+				await execa('mount', ['-o', 'remount,ro', base], {timeout: 10_000});
+			} else {
+				await chmod(paths.meta, 0o500);
+			}
+
 			const control = new ProcessControl({root: paths.root, store: new Store(paths.meta)});
 			const rules = await control.rules();
 			expect(rules.map(rule => rule.id)).toContain('default-shell-bash');
 			expect((await control.snapshot('mine')).entries.find(entry => entry.pid === process.pid)?.protection.protected).toBe(true);
 			await expect(control.addRule({kind: 'name', value: 'x'})).rejects.toMatchObject({code: 'READ_ONLY'});
 		} finally {
-			await execa('umount', [base], {timeout: 10_000});
-			await rmdir(base);
+			if (isRoot) {
+				await execa('umount', [base], {timeout: 10_000});
+				await rmdir(base);
+			} else {
+				await chmod(path.join(base, 'ws', '.cws'), 0o700);
+				await rm(base, {recursive: true, force: true});
+			}
 		}
 	});
 });
