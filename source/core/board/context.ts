@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import {configSection, readConfigPayload} from '../config-file.js';
 import {CwsError, errnoCode} from '../errors.js';
 import {STAGES, type Stage, type WorkspacePaths} from '../paths.js';
 import type {Store} from '../store.js';
@@ -114,26 +115,8 @@ export const DEFAULT_BOARD_CONFIG: BoardConfig = {sandboxStaleDays: 30, testTime
  * projects the user meant to keep).
  */
 export async function readBoardConfig(paths: WorkspacePaths): Promise<BoardConfig> {
-	let text;
-	try {
-		text = await fs.readFile(paths.config, 'utf8');
-	} catch (error) {
-		if (errnoCode(error) === 'ENOENT') {
-			return {...DEFAULT_BOARD_CONFIG};
-		}
-
-		throw error;
-	}
-
-	let parsed: unknown;
-	try {
-		parsed = JSON.parse(text);
-	} catch {
-		throw new CwsError('CONFIG_INVALID', `${paths.config} is not valid JSON.`, {hint: 'Fix or remove the file; `cws verify` shows details.'});
-	}
-
-	const payload = isObject(parsed) && isObject(parsed['payload']) && 'generation' in parsed ? parsed['payload'] : parsed;
-	const board = isObject(payload) && isObject(payload['board']) ? payload['board'] : {};
+	const section = configSection(await readConfigPayload(paths), 'board');
+	const board = isObject(section) ? section : {};
 	const config = {...DEFAULT_BOARD_CONFIG};
 	const days = board['sandboxStaleDays'];
 	if (typeof days === 'number' && Number.isFinite(days) && days > 0) {

@@ -1,6 +1,6 @@
-import {readFile} from 'node:fs/promises';
-import {ENVELOPE_FORMAT, SchemaError} from '../envelope.js';
-import {CwsError, errnoCode} from '../errors.js';
+import {configSection, readConfigPayload} from '../config-file.js';
+import {SchemaError} from '../envelope.js';
+import {CwsError} from '../errors.js';
 import {STAGES, type Stage, type WorkspacePaths} from '../paths.js';
 import type {StateSpec, Store} from '../store.js';
 import type {Target} from './types.js';
@@ -189,27 +189,13 @@ export const workspaceConfigSpec: StateSpec<WorkspaceConfigPayload> = {
  * section is a CONFIG_INVALID error naming the field, never silently replaced.
  */
 export async function readSyncConfig(paths: WorkspacePaths, store: Store): Promise<SyncConfig> {
-	let text: string;
-	try {
-		text = await readFile(paths.config, 'utf8');
-	} catch (error) {
-		if (errnoCode(error) === 'ENOENT') {
-			return structuredClone(DEFAULT_SYNC_CONFIG);
-		}
-
-		throw new CwsError('CONFIG_UNREADABLE', `Cannot read ${paths.config}: ${(error as Error).message}`, {hint: 'Check the file and its permissions.'});
+	const payload = await readConfigPayload(paths, async () => (await store.read(workspaceConfigSpec)).data);
+	if (payload === undefined) {
+		return structuredClone(DEFAULT_SYNC_CONFIG);
 	}
 
-	let raw: unknown;
 	try {
-		raw = JSON.parse(text);
-	} catch {
-		throw new CwsError('CONFIG_INVALID', `${paths.config} is not valid JSON.`, {hint: 'Fix the file (or run `cws verify`), then try again.'});
-	}
-
-	const payload = isRecord(raw) && raw['format'] === ENVELOPE_FORMAT ? (await store.read(workspaceConfigSpec)).data : raw;
-	try {
-		return parseSyncConfig(isRecord(payload) ? payload['sync'] : undefined);
+		return parseSyncConfig(configSection(payload, 'sync'));
 	} catch (error) {
 		throw new CwsError('CONFIG_INVALID', `${paths.config}: ${(error as Error).message}.`, {
 			hint: 'Fix that field of the "sync" section, then try again.',

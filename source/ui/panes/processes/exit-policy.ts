@@ -1,6 +1,5 @@
-import {readFile} from 'node:fs/promises';
-import {ENVELOPE_FORMAT} from '../../../core/envelope.js';
-import {CwsError, errnoCode} from '../../../core/errors.js';
+import {configSection, readConfigPayload} from '../../../core/config-file.js';
+import {CwsError} from '../../../core/errors.js';
 import {STAGES, type Stage, type WorkspacePaths} from '../../../core/paths.js';
 import {DEFAULT_GRACE_MS, processShutdownParticipant, type ProcessControl, type ShutdownPolicy} from '../../../core/processes/index.js';
 import {workspaceConfigSpec} from '../../../core/queue/index.js';
@@ -56,24 +55,10 @@ export function parseExitPolicy(raw: unknown): ProcessExitPolicy {
  * JSON. A broken section is a CONFIG_INVALID error naming the field.
  */
 export async function readExitPolicy(paths: WorkspacePaths, store: Store): Promise<ProcessExitPolicy> {
-	let text: string;
+	const payload = await readConfigPayload(paths, async () => (await store.read(workspaceConfigSpec)).data);
+	if (payload === undefined) return {...DEFAULT_EXIT_POLICY};
 	try {
-		text = await readFile(paths.config, 'utf8');
-	} catch (error) {
-		if (errnoCode(error) === 'ENOENT') return {...DEFAULT_EXIT_POLICY};
-		throw new CwsError('CONFIG_UNREADABLE', `Cannot read ${paths.config}: ${(error as Error).message}`, {hint: 'Check the file and its permissions.'});
-	}
-
-	let raw: unknown;
-	try {
-		raw = JSON.parse(text);
-	} catch {
-		throw new CwsError('CONFIG_INVALID', `${paths.config} is not valid JSON.`, {hint: 'Fix the file (or run `cws verify`), then try again.'});
-	}
-
-	const payload = isRecord(raw) && raw['format'] === ENVELOPE_FORMAT ? (await store.read(workspaceConfigSpec)).data : raw;
-	try {
-		return parseExitPolicy(isRecord(payload) ? payload['processes'] : undefined);
+		return parseExitPolicy(configSection(payload, 'processes'));
 	} catch (error) {
 		throw new CwsError('CONFIG_INVALID', `${paths.config}: ${(error as Error).message}.`, {hint: 'Fix the "processes" section; until then cexit asks about every workspace process.'});
 	}
