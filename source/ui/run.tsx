@@ -11,6 +11,7 @@ import {App} from './app.js';
 import {ShellController} from './controller.js';
 import {captureConsole} from './console-capture.js';
 import {touchedProjectNotes} from './exit-notes.js';
+import {FIRST_DATA_WAIT_MS, firstDataSources, untilReady} from './first-data.js';
 import {watchEndings} from './endings.js';
 import {faultFrom, FaultTrigger} from './fault.js';
 import {readSize} from './hooks/use-terminal-size.js';
@@ -232,20 +233,32 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		};
 
 		modes.enter();
+		const mount = () => {
+			if (finished) return;
+			try {
+				const fault = faultFrom(options.env);
+				const tree = <App controller={controller} panes={PANES} theme={theme} terminal={stdout} />;
+				ink = render(fault ? <>{tree}<FaultTrigger fault={fault} /></> : tree, {
+					stdout: inkStdout as unknown as NodeJS.WriteStream,
+					stdin,
+					debug: true,
+					exitOnCtrlC: false,
+					patchConsole: false,
+				});
+				ink.waitUntilExit().catch((error: unknown) => crash(error));
+			} catch (error) {
+				crash(error);
+			}
+		};
+
 		try {
-			const fault = faultFrom(options.env);
-			const tree = <App controller={controller} panes={PANES} theme={theme} terminal={stdout} />;
-			ink = render(fault ? <>{tree}<FaultTrigger fault={fault} /></> : tree, {
-				stdout: inkStdout as unknown as NodeJS.WriteStream,
-				stdin,
-				debug: true,
-				exitOnCtrlC: false,
-				patchConsole: false,
-			});
-			ink.waitUntilExit().catch((error: unknown) => crash(error));
+			// The feeds start before the first frame, which waits (briefly) for
+			// their first data: one frame with the cards instead of a placeholder
+			// redrawn as each feed arrives.
 			controller.start();
 			// The line printed before the full screen opened is hidden by it at once: say it again.
 			if (options.created) controller.toast('info', `Created a new workspace at ${workspace.paths.root}`);
+			void untilReady(firstDataSources(services), FIRST_DATA_WAIT_MS).then(mount);
 		} catch (error) {
 			crash(error);
 		}
