@@ -1,3 +1,4 @@
+import {constants} from 'node:fs';
 import {readFile} from 'node:fs/promises';
 import {ENVELOPE_FORMAT} from './envelope.js';
 import {CwsError, errnoCode} from './errors.js';
@@ -18,10 +19,15 @@ export async function readConfigPayload(
 ): Promise<unknown> {
 	let text: string;
 	try {
-		text = await readFile(paths.config, 'utf8');
+		// O_NOFOLLOW: a link in place of the policy file is refused, not followed.
+		text = await readFile(paths.config, {encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW});
 	} catch (error) {
 		if (errnoCode(error) === 'ENOENT') {
 			return undefined;
+		}
+
+		if (errnoCode(error) === 'ELOOP') {
+			throw new CwsError('SYMLINK_REFUSED', `Refusing to read ${paths.config}: it is a symbolic link.`, {hint: 'cws only reads its own regular files; replace the link with the file it points to, or remove it.'});
 		}
 
 		throw new CwsError('CONFIG_UNREADABLE', `Cannot read ${paths.config}: ${(error as Error).message}`, {hint: 'Check the file and its permissions.'});

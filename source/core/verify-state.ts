@@ -57,6 +57,11 @@ export async function checkStateFiles(paths: WorkspacePaths, store: Store, kinds
 		const kind = kinds.find(candidate => matches(candidate.pattern, name));
 		// Unknown to this cws: check the envelope only; a newer cws may know its schema.
 		const spec = kind?.spec(name) ?? {name, version: Number.MAX_SAFE_INTEGER, parse: (payload: unknown) => payload, initial: () => null};
+		if ((await kindOf(store.filePath(spec))) === 'symlink') {
+			// Reported by the layout check; never read through it (it may point anywhere).
+			continue;
+		}
+
 		const inspection = await store.inspect(spec);
 		checks.push({
 			name, status: inspection.status, backups: inspection.backups, schema: Boolean(kind),

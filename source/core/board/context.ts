@@ -75,6 +75,11 @@ export async function locateProject(paths: WorkspacePaths, name: string, options
 	}
 
 	if (found.length > 1) {
+		// A linked stage folder makes a second place appear: name the link, not a duplicate.
+		for (const location of found) {
+			await assertSafeProject(paths, location, name);
+		}
+
 		throw new CwsError('AMBIGUOUS', `Project "${name}" has folders in ${found.join(' and ')}; it must be in exactly one place.`, {
 			hint: `Keep one folder and move or rename the other (e.g. ${found.slice(1).map(location => toRelative(paths, projectDir(paths, location, name))).join(', ')}).`,
 		});

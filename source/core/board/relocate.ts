@@ -1,5 +1,7 @@
 import {randomUUID} from 'node:crypto';
+import {constants, existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
+import path from 'node:path';
 import {toFsError} from '../atomic-write.js';
 import {CwsError, errnoCode} from '../errors.js';
 import {appendJsonl} from '../jsonl.js';
@@ -46,7 +48,7 @@ export type RelocateRequest = {
  */
 export async function relocate(ws: BoardWorkspace, request: RelocateRequest, deps: RelocateDeps = {}): Promise<MoveIntent> {
 	const now = deps.now ?? (() => new Date());
-	const rename = deps.rename ?? fs.rename;
+	const rename = deps.rename ?? anchoredRename;
 	const intent: MoveIntent = {
 		id: randomUUID(),
 		kind: request.kind,
@@ -167,6 +169,49 @@ export async function folderBirth(dir: string): Promise<number> {
 		return stat.birthtimeMs > 0 ? stat.birthtimeMs : stat.mtimeMs;
 	} catch {
 		return Date.now();
+	}
+}
+
+/** Whether /proc/self/fd can name an open folder (Linux). */
+const PROC_FD = existsSync('/proc/self/fd');
+
+/**
+ * rename(2) with both parent folders opened first (O_NOFOLLOW: a link there
+ * is refused) and named through their descriptors, so that a stage folder
+ * swapped for a symlink after the checks cannot carry the project out of
+ * the workspace: the rename happens in the folders that were opened.
+ */
+export async function anchoredRename(from: string, to: string): Promise<void> {
+	if (!PROC_FD) {
+		await fs.rename(from, to);
+		return;
+	}
+
+	const handles: fs.FileHandle[] = [];
+	try {
+		const anchored = [];
+		for (const target of [from, to]) {
+			const parent = path.dirname(target);
+			let handle;
+			try {
+				handle = await fs.open(parent, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+			} catch (error) {
+				if (errnoCode(error) === 'ELOOP' || errnoCode(error) === 'ENOTDIR') {
+					throw new CwsError('SYMLINK_REFUSED', `Folder ${parent} became a symbolic link (or a file) during the move; cws refuses to follow or move links.`, {
+						hint: 'Replace the link with the real folder, then try again. Nothing was moved.',
+					});
+				}
+
+				throw error;
+			}
+
+			handles.push(handle);
+			anchored.push(`/proc/self/fd/${handle.fd}/${path.basename(target)}`);
+		}
+
+		await fs.rename(anchored[0]!, anchored[1]!);
+	} finally {
+		await Promise.all(handles.map(async handle => handle.close()));
 	}
 }
 
