@@ -1,6 +1,7 @@
-import {readdir} from 'node:fs/promises';
+import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {boardStateSpec} from './board/schema.js';
+import {ENVELOPE_FORMAT} from './envelope.js';
 import {errnoCode} from './errors.js';
 import {readJsonlDetailed} from './jsonl.js';
 import type {WorkspacePaths} from './paths.js';
@@ -59,6 +60,12 @@ export async function checkStateFiles(paths: WorkspacePaths, store: Store, kinds
 		const spec = kind?.spec(name) ?? {name, version: Number.MAX_SAFE_INTEGER, parse: (payload: unknown) => payload, initial: () => null};
 		if ((await kindOf(store.filePath(spec))) === 'symlink') {
 			// Reported by the layout check; never read through it (it may point anywhere).
+			continue;
+		}
+
+		if (name === 'config.json' && await isPlainJsonObject(store.filePath(spec))) {
+			// Written by hand, as the README shows: plain JSON, no envelope to verify.
+			checks.push({name, status: 'ok', backups: 0, schema: true});
 			continue;
 		}
 
@@ -135,3 +142,13 @@ function matches(pattern: string, name: string): boolean {
 	return path.posix.dirname(name) === folder && name.endsWith(suffix);
 }
 
+
+/** A JSON object that is not in the store's envelope (a policy file written by hand). */
+async function isPlainJsonObject(file: string): Promise<boolean> {
+	try {
+		const raw = JSON.parse(await readFile(file, 'utf8')) as unknown;
+		return typeof raw === 'object' && raw !== null && !Array.isArray(raw) && (raw as Record<string, unknown>)['format'] !== ENVELOPE_FORMAT;
+	} catch {
+		return false;
+	}
+}
