@@ -45,10 +45,10 @@ export async function fingerprint(target: string): Promise<Record<string, string
 /** A Node stack frame ("    at fn (file:1:2)"): never shown to a user. */
 export const STACK_FRAME = /^\s+at .+(:\d+:\d+\)?|\(native\))$/m;
 
-/** The CLI answered with a message (exit 0 or 1), not a crash or a stack trace. */
+/** The CLI answered with a message (exit 0, 1, or 2 for wrong usage), not a crash or a stack trace. */
 export function expectNoCrash(result: CwsResult, what: string): void {
 	const all = `${result.stdout}\n${result.stderr}`;
-	expect([0, 1], `${what}: exit ${result.code}\n${all}`).toContain(result.code);
+	expect([0, 1, 2], `${what}: exit ${result.code}\n${all}`).toContain(result.code);
 	expect(all, `${what} printed a stack trace`).not.toMatch(STACK_FRAME);
 	expect(all, `${what} reported an unexpected error`).not.toMatch(/unexpected error|this is a bug/i);
 }
