@@ -30,7 +30,8 @@ export type CliEnvironment = {
 export async function runCli(environment: CliEnvironment): Promise<number> {
 	const {write} = environment;
 	const line = (sink: (chunk: string) => void) => (text: string) => {
-		sink(text.endsWith('\n') ? text : `${text}\n`);
+		const safe = visibleControls(text);
+		sink(safe.endsWith('\n') ? safe : `${safe}\n`);
 	};
 
 	const stdout = line(write.stdout);
@@ -123,4 +124,22 @@ function report(error: unknown, stderr: (text: string) => void): number {
 	const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
 	stderr(`cws: unexpected error (this is a bug; please report it with the lines below)\n${detail}`);
 	return 1;
+}
+
+/**
+ * Characters a terminal acts on instead of printing: C0 (but newline and
+ * tab), DEL, C1 and the bidi controls that reorder a line. They come from
+ * folder names, notes and job logs, never from cws itself.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/**
+ * Every line the CLI prints passes here, so that a project folder named with
+ * an escape sequence (or a note, or a job log) cannot set the window title or
+ * clear the terminal. The `\u001b` form is visible as text and also a valid
+ * JSON string escape, so `--json` output still parses to the exact data.
+ */
+function visibleControls(text: string): string {
+	return text.replace(CONTROL, ch => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
