@@ -2,8 +2,8 @@ import {isCwsError} from '../errors.js';
 import type {Activity} from './activity.js';
 import type {BoardWorkspace} from './context.js';
 import type {GitState} from './git.js';
-import type {BoardListing} from './listing.js';
-import {BoardScanner, withDetails, type ScannerOptions} from './scanner.js';
+import type {BoardListing, ProjectCard} from './listing.js';
+import {BoardScanner, isStale, withDetail, type ScannerOptions} from './scanner.js';
 
 /** What the board pane renders; a new object whenever anything in it changed. */
 export type BoardSnapshot = {
@@ -20,17 +20,25 @@ export type BoardSnapshot = {
 export type BoardFeedOptions = ScannerOptions & {
 	/** Time between refreshes; default 1000 ms (a change elsewhere shows within about a second). */
 	intervalMs?: number;
-	/** Cards outside the focus whose details are refreshed per tick, round robin; default 100. */
+	/** Cards off screen whose cached activity is re-checked per tick, round robin; default 100. */
 	backgroundBatch?: number;
+	/** A walk of a card on screen is redone after this long even if nothing seems changed (in-place edits); default 30 s. */
+	focusTtlMs?: number;
 };
+
+/** A published card and what it was made from, so an unchanged card keeps its object. */
+type Detailed = {base: ProjectCard; activity: Activity | undefined; git: GitState | undefined; stale: boolean | undefined; card: ProjectCard};
 
 /**
  * A live view of the board for the TUI (useSyncExternalStore-shaped:
  * subscribe + getSnapshot). Every tick re-lists the stages (cheap when
- * nothing changed: a few stats), then refreshes activity and git for the
- * focused cards (the ones on screen) and for a batch of the others, so
- * 10,000 projects never mean 10,000 git commands per second. The first
- * listing is published before any git command runs.
+ * nothing changed: a few stats). The first tick then walks every project
+ * once (in a thread, see BoardScanner.activity); later ticks re-check the
+ * cards on screen (their folders' mtimes, their git files) and a batch of
+ * the others, so an idle board of 10,000 projects costs a few hundred stats
+ * a second. `git status` runs for the cards on screen only, and again only
+ * when their repository or content changed. A snapshot is published only
+ * when something in it changed, and unchanged cards keep their objects.
  */
 export class BoardFeed {
 	private readonly scanner: BoardScanner;
@@ -38,21 +46,26 @@ export class BoardFeed {
 	private snapshot: BoardSnapshot;
 	private readonly activity = new Map<string, Activity>();
 	private readonly git = new Map<string, GitState>();
+	private readonly detailed = new Map<string, Detailed>();
 	private focus: string[] = [];
 	private cursor = 0;
 	private timer: NodeJS.Timeout | undefined;
 	private chain: Promise<void> = Promise.resolve();
 	private queued: Promise<void> | undefined;
 	private lastListing: BoardListing | undefined;
+	private byKey = new Map<string, ProjectCard>();
 	private stopped = true;
 	private readonly intervalMs: number;
 	private readonly batch: number;
+	private readonly focusTtlMs: number;
 	private readonly now: () => number;
 
 	constructor(ws: BoardWorkspace, options: BoardFeedOptions = {}) {
-		this.scanner = new BoardScanner(ws, options);
+		// Off screen, a walk is only redone when a folder or the newest file changed, or after 10 minutes.
+		this.scanner = new BoardScanner(ws, {activityTtlMs: 600_000, ...options});
 		this.intervalMs = options.intervalMs ?? 1000;
 		this.batch = options.backgroundBatch ?? 100;
+		this.focusTtlMs = options.focusTtlMs ?? 30_000;
 		this.now = options.now ?? Date.now;
 		this.snapshot = {version: 0, listing: {root: ws.paths.root, scannedAt: 0, cards: [], archived: [], missing: [], pending: null, problems: [], trashCount: 0}, refreshedAt: 0};
 	}
@@ -123,37 +136,34 @@ export class BoardFeed {
 	private async refreshOnce(): Promise<void> {
 		try {
 			const listing = await this.scanner.list();
-			const keys = new Set(listing.cards.map(card => card.key));
-			for (const map of [this.activity, this.git]) {
-				for (const key of map.keys()) {
-					if (!keys.has(key)) {
-						map.delete(key);
+			if (listing !== this.lastListing) {
+				this.lastListing = listing;
+				this.byKey = new Map(listing.cards.map(card => [card.key, card]));
+				for (const map of [this.activity, this.git, this.detailed]) {
+					for (const key of map.keys()) {
+						if (!this.byKey.has(key)) {
+							map.delete(key);
+						}
 					}
 				}
-			}
 
-			const listChanged = listing !== this.lastListing;
-			this.lastListing = listing;
-			if (listChanged) {
 				this.publish(listing);
 			}
 
-			const chosen = this.pick(listing);
-			let changed = false;
-			for (const [key, value] of await this.scanner.activity(chosen)) {
-				const before = this.activity.get(key);
-				if (!before || before.newestMs !== value.newestMs || before.files !== value.files) {
-					this.activity.set(key, value);
-					changed = true;
-				}
+			const focus = this.focus.flatMap(key => this.byKey.get(key) ?? []);
+			let changed = this.keepActivity(await this.scanner.activity(focus, {ttlMs: this.focusTtlMs}));
+			// Cards never walked (all of them on the first tick, a renamed or new one later).
+			if (this.activity.size < listing.cards.length) {
+				changed = this.keepActivity(await this.scanner.activity(listing.cards.filter(card => !this.activity.has(card.key)))) || changed;
 			}
 
+			changed = this.keepActivity(await this.scanner.activity(this.background(listing))) || changed;
 			if (changed) {
 				this.publish(listing);
 			}
 
 			changed = false;
-			for (const [key, value] of await this.scanner.git(chosen)) {
+			for (const [key, value] of await this.scanner.git(focus)) {
 				if (JSON.stringify(this.git.get(key)) !== JSON.stringify(value)) {
 					this.git.set(key, value);
 					changed = true;
@@ -171,30 +181,48 @@ export class BoardFeed {
 		}
 	}
 
-	/** Focused cards first, then the next batch of the rest. */
-	private pick(listing: BoardListing): BoardListing['cards'] {
-		const byKey = new Map(listing.cards.map(card => [card.key, card]));
-		const chosen = new Map<string, BoardListing['cards'][number]>();
-		for (const key of this.focus) {
-			const card = byKey.get(key);
-			if (card) {
-				chosen.set(key, card);
+	/** Keeps newly read activity; whether any card's changed. */
+	private keepActivity(found: Map<string, Activity>): boolean {
+		let changed = false;
+		for (const [key, value] of found) {
+			const before = this.activity.get(key);
+			if (!before || before.newestMs !== value.newestMs || before.files !== value.files || before.newestPath !== value.newestPath) {
+				this.activity.set(key, value);
+				changed = true;
 			}
 		}
 
+		return changed;
+	}
+
+	/** The next batch of cards, round robin, whose cached activity is re-checked this tick. */
+	private background(listing: BoardListing): ProjectCard[] {
 		const {cards} = listing;
+		const chosen: ProjectCard[] = [];
 		for (let taken = 0; taken < Math.min(this.batch, cards.length); taken++) {
-			const card = cards[(this.cursor + taken) % cards.length]!;
-			chosen.set(card.key, card);
+			chosen.push(cards[(this.cursor + taken) % cards.length]!);
 		}
 
 		this.cursor = cards.length === 0 ? 0 : (this.cursor + this.batch) % cards.length;
-		return [...chosen.values()];
+		return chosen;
 	}
 
 	private publish(listing: BoardListing): void {
 		const now = this.now();
-		const cards = withDetails(listing.cards, {activity: this.activity, git: this.git, staleDays: this.scanner.boardConfig.sandboxStaleDays, now});
+		const staleDays = this.scanner.boardConfig.sandboxStaleDays;
+		const cards = listing.cards.map(base => {
+			const activity = this.activity.get(base.key);
+			const git = this.git.get(base.key);
+			const stale = isStale(base, activity, staleDays, now);
+			const before = this.detailed.get(base.key);
+			if (before && before.base === base && before.activity === activity && before.git === git && before.stale === stale) {
+				return before.card;
+			}
+
+			const card = withDetail(base, activity, git, staleDays, now);
+			this.detailed.set(base.key, {base, activity, git, stale, card});
+			return card;
+		});
 		this.snapshot = {version: this.snapshot.version + 1, listing: {...listing, cards}, refreshedAt: now};
 		this.emit();
 	}

@@ -5,6 +5,7 @@ import {probeActivity, probeStillValid, type Activity, type ActivityOptions, typ
 import {DEFAULT_BOARD_CONFIG, readBoardConfig, type BoardConfig, type BoardWorkspace} from './context.js';
 import {gitSignature, readGitState, type GitState} from './git.js';
 import {mapLimit} from './limit.js';
+import {walkInThread, type WalkOutcome} from './walk.js';
 import {buildListing, readFolder, type BoardListing, type FolderListing, type ProjectCard} from './listing.js';
 import type {BoardState, Location} from './model.js';
 import {execaRunner, type Runner} from './runner.js';
@@ -30,6 +31,9 @@ type Timed<T> = {value: T; at: number; key: string};
 
 /** Cards checked synchronously between two yields to the event loop. */
 const YIELD_EVERY = 256;
+
+/** From this many projects to walk, the walk runs in a thread of its own (see walkInThread). */
+const THREAD_WALK_MIN = 64;
 
 async function yieldToLoop(): Promise<void> {
 	await new Promise(resolve => {
@@ -105,9 +109,15 @@ export class BoardScanner {
 		return listing;
 	}
 
-	/** Newest content mtime for each card (key → activity); cached walks are reused when still valid. */
-	async activity(cards: readonly ProjectCard[]): Promise<Map<string, Activity>> {
+	/**
+	 * Newest content mtime for each card (key → activity). A cached walk is
+	 * reused while it is younger than `ttlMs` (default `activityTtlMs`) and
+	 * still valid (same folder mtimes, newest file untouched); the others
+	 * are walked, many at once in a thread of their own.
+	 */
+	async activity(cards: readonly ProjectCard[], options: {ttlMs?: number} = {}): Promise<Map<string, Activity>> {
 		const now = this.options.now();
+		const ttlMs = options.ttlMs ?? this.options.activityTtlMs;
 		const found = new Map<string, Activity>();
 		const walk: ProjectCard[] = [];
 		// Cheap synchronous checks first, yielding now and then so a screen stays responsive.
@@ -117,26 +127,60 @@ export class BoardScanner {
 			}
 
 			const cached = this.probes.get(card.dir);
-			if (cached && now - cached.at < this.options.activityTtlMs && probeStillValid(card.dir, cached.value)) {
+			if (cached && now - cached.at < ttlMs && probeStillValid(card.dir, cached.value)) {
 				found.set(card.key, cached.value.activity);
 			} else {
 				walk.push(card);
 			}
 		}
 
+		const keep = (card: ProjectCard, outcome: WalkOutcome): void => {
+			if ('probe' in outcome) {
+				this.probes.set(card.dir, {value: outcome.probe, at: now, key: ''});
+				found.set(card.key, outcome.probe.activity);
+				return;
+			}
+
+			// The folder went away between listing and walking; the next listing shows where.
+			this.probes.delete(card.dir);
+			if (outcome.code !== 'ENOENT') {
+				throw Object.assign(new Error(outcome.message), {code: outcome.code});
+			}
+		};
+
+		const threaded = walk.length >= THREAD_WALK_MIN ? await this.walkInThread(walk) : undefined;
+		if (threaded) {
+			// Every walk that worked is kept before the first failure is reported.
+			const failures: unknown[] = [];
+			for (const [index, card] of walk.entries()) {
+				try {
+					keep(card, threaded[index]!);
+				} catch (error) {
+					failures.push(error);
+				}
+			}
+
+			if (failures.length > 0) {
+				throw failures[0];
+			}
+
+			return found;
+		}
+
 		await mapLimit(walk, this.options.activityConcurrency, async card => {
+			let probe;
 			try {
-				const probe = await probeActivity(card.dir, this.options.activity);
-				this.probes.set(card.dir, {value: probe, at: now, key: ''});
-				found.set(card.key, probe.activity);
+				probe = await probeActivity(card.dir, this.options.activity);
 			} catch (error) {
-				// The folder went away between listing and walking; the next listing shows where.
 				if (errnoCode(error) !== 'ENOENT') {
 					throw error;
 				}
 
 				this.probes.delete(card.dir);
+				return;
 			}
+
+			keep(card, {probe});
 		});
 		return found;
 	}
@@ -162,11 +206,14 @@ export class BoardScanner {
 		}
 
 		await mapLimit(run, this.options.gitConcurrency, async ({card, contentKey}) => {
+			const before = gitSignature(card.dir);
 			const state = await readGitState(card.dir, {runner: this.options.runner, timeoutMs: this.options.gitTimeoutMs, ceiling: paths.stageDir[card.stage]});
 			// Keyed by the signature after the command (it names the branch and
-			// upstream refs just learned); a change racing the command itself is
-			// caught by the time-to-live.
-			this.gitStates.set(card.dir, {value: state, at: now, key: `${gitSignature(card.dir, state)}#${contentKey}`});
+			// upstream refs just learned). A commit or checkout that raced the
+			// command leaves an answer that may predate it: kept for the screen,
+			// but asked again at the next check.
+			const settled = gitSignature(card.dir) === before;
+			this.gitStates.set(card.dir, {value: state, at: now, key: settled ? `${gitSignature(card.dir, state)}#${contentKey}` : 'changed while read'});
 			found.set(card.key, state);
 		});
 		return new Map(cards.flatMap(card => found.has(card.key) ? [[card.key, found.get(card.key)!] as const] : []));
@@ -190,6 +237,17 @@ export class BoardScanner {
 
 		this.probes.delete(dir);
 		this.gitStates.delete(dir);
+	}
+
+	/** Walks in a thread; undefined when no thread can be started (the walk then runs here). */
+	private async walkInThread(cards: readonly ProjectCard[]): Promise<WalkOutcome[] | undefined> {
+		try {
+			return await walkInThread(cards.map(card => card.dir), this.options.activity);
+		} catch {
+			// Out of memory for another thread or threads unavailable: the same walk
+			// with promises gives the same answer, only slower.
+			return undefined;
+		}
 	}
 
 	private async readState(): Promise<BoardState> {
@@ -224,26 +282,27 @@ export function isStale(card: ProjectCard, activity: Activity | undefined, days:
 	return now - activity.newestMs > days * 86_400_000;
 }
 
+/** One card with its activity, staleness and git state (each left as it was when undefined). */
+export function withDetail(card: ProjectCard, activity: Activity | undefined, git: GitState | undefined, staleDays: number, now: number): ProjectCard {
+	const next: ProjectCard = {...card};
+	if (activity) {
+		next.activity = activity;
+		const stale = isStale(card, activity, staleDays, now);
+		if (stale !== undefined) {
+			next.stale = stale;
+		}
+	}
+
+	if (git) {
+		next.git = git;
+	}
+
+	return next;
+}
+
 /** Cards with their activity, staleness and git state filled in from the maps. */
 export function withDetails(cards: readonly ProjectCard[], details: {activity?: Map<string, Activity>; git?: Map<string, GitState>; staleDays: number; now: number}): ProjectCard[] {
-	return cards.map(card => {
-		const activity = details.activity?.get(card.key) ?? card.activity;
-		const git = details.git?.get(card.key) ?? card.git;
-		const next: ProjectCard = {...card};
-		if (activity) {
-			next.activity = activity;
-			const stale = isStale(card, activity, details.staleDays, details.now);
-			if (stale !== undefined) {
-				next.stale = stale;
-			}
-		}
-
-		if (git) {
-			next.git = git;
-		}
-
-		return next;
-	});
+	return cards.map(card => withDetail(card, details.activity?.get(card.key) ?? card.activity, details.git?.get(card.key) ?? card.git, details.staleDays, details.now));
 }
 
 /** One full scan (no cache): listing, then activity and optionally git for every card. */

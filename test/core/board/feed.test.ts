@@ -50,6 +50,8 @@ describe('BoardFeed', () => {
 		};
 
 		const feed = new BoardFeed(ws, {runner: slow, intervalMs: 100});
+		// Git runs for the cards on screen.
+		feed.setFocus(['active/app']);
 		feed.start();
 		try {
 			const first = await waitFor(feed, snapshot => snapshot.listing.cards.length === 1);
@@ -76,9 +78,10 @@ describe('BoardFeed', () => {
 			const added = await waitFor(feed, snapshot => snapshot.listing.cards.some(card => card.key === 'sandbox/made-in-a-shell'));
 			expect(added.elapsed).toBeLessThan(2000);
 
+			// The head before the commit: read after it, a quick refresh may already show the new one.
+			const before = feed.getSnapshot().listing.cards.find(card => card.key === 'active/app')!.git;
 			await fs.writeFile(path.join(dir, 'a.txt'), 'changed');
 			await exec('git', ['commit', '-qam', 'second'], {cwd: dir});
-			const before = feed.getSnapshot().listing.cards.find(card => card.key === 'active/app')!.git;
 			const committed = await waitFor(feed, snapshot => {
 				const git = snapshot.listing.cards.find(card => card.key === 'active/app')?.git;
 				return git?.kind === 'repo' && before?.kind === 'repo' && git.head !== before.head;
