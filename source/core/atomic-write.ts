@@ -1,15 +1,14 @@
 import {randomBytes} from 'node:crypto';
-import {constants} from 'node:fs';
-import {chmod, lstat, mkdir, open, readFile, rename, unlink} from 'node:fs/promises';
+import fs, {constants} from 'node:fs';
+import {chmod, mkdir} from 'node:fs/promises';
 import path from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import {CwsError, errnoCode} from './errors.js';
 
 // Node ignores SIGXFSZ, so a write past `ulimit -f` returns short or EFBIG
-// and surfaces as DISK_FULL. But signal-exit (loaded by write-file-atomic
-// and proper-lockfile) listens for SIGXFSZ and re-raises it with the default
-// action, which kills the process, whenever its own listeners are the only
-// ones. One listener of ours keeps the signal harmless.
+// and surfaces as DISK_FULL. But signal-exit (loaded by proper-lockfile)
+// listens for SIGXFSZ and re-raises it with the default action, which kills
+// the process, whenever its own listeners are the only ones. One listener of
+// ours keeps the signal harmless.
 const SIGXFSZ_GUARD = Symbol.for('cws.sigxfsz-guard');
 if (process.platform !== 'win32' && !(SIGXFSZ_GUARD in globalThis)) {
 	Object.defineProperty(globalThis, SIGXFSZ_GUARD, {value: true});
@@ -23,7 +22,7 @@ export const PRIVATE_DIR_MODE = 0o700;
 
 /** Marks a staged file: `.<base>.cws-tmp-<pid>-<random>` next to its target. */
 export const STAGED_MARK = '.cws-tmp-';
-// write-file-atomic appends `.<uint32>` to the name it is given for its own temp.
+// Earlier versions wrote through write-file-atomic, which appended `.<uint32>` to the staged name.
 const STAGED_PATTERN = /^\.(.+)\.cws-tmp-(\d+)-([0-9a-f]+)(?:\.\d+)?$/;
 
 /** Staged files this process is writing right now; the sweep leaves them alone. */
@@ -57,35 +56,56 @@ export type AtomicWriteOptions = {
 	 * published: the store checks its fencing token here.
 	 */
 	beforePublish?: () => Promise<void>;
+	/** Create the file's folder (0700) if it is missing. */
+	createDir?: boolean;
+	/** Called right after the rename, before the folder is fsynced (the store records the new inode's identity). */
+	afterRename?: () => void;
 };
 
 /**
  * Replaces `file` with `data` so that a reader sees the old or the new
  * content, never a mix, and so that a failure leaves the old content
- * byte-identical. write-file-atomic stages the bytes next to the target
- * (fsynced); the staged file is then read back and compared byte for byte
- * with what was meant, because write-file-atomic ignores short writes (a full disk or
- * `ulimit -f` would otherwise publish a truncated file); then it is renamed
- * onto the target and the folder is fsynced so the rename survives a crash.
- * A symlink at `file` is refused rather than replaced.
+ * byte-identical. The bytes are staged next to the target (every byte
+ * accounted for: a full disk or `ulimit -f` fails the write instead of
+ * publishing a truncated file), fsynced, read back and compared byte for
+ * byte with what was meant, then renamed onto the target, and the folder is
+ * fsynced so the rename survives a crash. A symlink at `file` is refused
+ * rather than replaced.
+ *
+ * The small metadata calls (open, write, read back, rename) are synchronous:
+ * each takes microseconds on a local folder, while the same call through
+ * the thread pool costs a round trip several times that, and a state update
+ * makes a dozen of them. The fsyncs, which wait for the disk, stay
+ * asynchronous.
  */
 export async function atomicWriteFile(file: string, data: string | Buffer, options: AtomicWriteOptions = {}): Promise<void> {
 	const mode = options.mode ?? PRIVATE_FILE_MODE;
 	const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-	await refuseSymlink(file);
+	refuseSymlink(file);
 	const staged = stagedName(file);
 	inFlightStaged.add(staged);
 	let published = false;
+	let fd: number | undefined;
 	try {
-		await writeFileAtomic(staged, bytes, {mode, fsync: true});
-		await verifyStaged(staged, bytes, file);
+		fd = await createExclusive(staged, mode, options.createDir === true);
+		writeAll(fd, bytes);
+		fs.fchmodSync(fd, mode);
+		await fsyncFd(fd);
+		verifyStaged(fd, bytes, file);
+		fs.closeSync(fd);
+		fd = undefined;
 		await options.beforePublish?.();
-		await rename(staged, file);
+		fs.renameSync(staged, file);
 		published = true;
+		options.afterRename?.();
 		await fsyncDir(path.dirname(file));
 	} catch (error) {
+		if (fd !== undefined) {
+			closeQuietly(fd);
+		}
+
 		if (!published) {
-			await unlink(staged).catch(() => undefined);
+			unlinkQuietly(staged);
 		}
 
 		if (published && !(error instanceof CwsError)) {
@@ -101,16 +121,78 @@ export async function atomicWriteFile(file: string, data: string | Buffer, optio
 	}
 }
 
-async function refuseSymlink(file: string): Promise<void> {
-	let stats;
+/**
+ * Opens a new file exclusively for reading and writing (0600 or `mode`,
+ * never through a symlink).
+ * With `createDir`, a missing folder is created (0700) and the open retried:
+ * callers that write to the same folders over and over skip a mkdir per write.
+ */
+export async function createExclusive(file: string, mode: number, createDir: boolean): Promise<number> {
+	const flags = constants.O_RDWR | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 	try {
-		stats = await lstat(file);
+		return fs.openSync(file, flags, mode);
 	} catch (error) {
-		if (errnoCode(error) === 'ENOENT') {
-			return;
+		if (!createDir || errnoCode(error) !== 'ENOENT') {
+			throw error;
+		}
+	}
+
+	await ensurePrivateDir(path.dirname(file));
+	return fs.openSync(file, flags, mode);
+}
+
+/** Writes every byte or throws (a write that makes no progress is a full disk). */
+export function writeAll(fd: number, bytes: Buffer): void {
+	let offset = 0;
+	while (offset < bytes.length) {
+		const written = fs.writeSync(fd, bytes, offset, bytes.length - offset, offset);
+		if (written <= 0) {
+			throw Object.assign(new Error(`only ${offset} of ${bytes.length} bytes could be written`), {code: 'ENOSPC'});
 		}
 
+		offset += written;
+	}
+}
+
+async function fsyncFd(fd: number): Promise<void> {
+	await new Promise<void>((resolve, reject) => {
+		fs.fsync(fd, error => {
+			if (error) {
+				reject(error);
+			} else {
+				resolve();
+			}
+		});
+	});
+}
+
+function closeQuietly(fd: number): void {
+	try {
+		fs.closeSync(fd);
+	} catch {
+		// Already failing: the write's own error is the one to report.
+	}
+}
+
+/** Removes a file, ignoring every error (clean-up after a failure that is being reported). */
+export function unlinkQuietly(file: string): void {
+	try {
+		fs.unlinkSync(file);
+	} catch {
+		// Absent or not removable: the sweep finds it later.
+	}
+}
+
+function refuseSymlink(file: string): void {
+	let stats;
+	try {
+		stats = fs.lstatSync(file, {throwIfNoEntry: false});
+	} catch (error) {
 		throw toFsError(error, file, 'inspect');
+	}
+
+	if (stats === undefined) {
+		return;
 	}
 
 	if (stats.isSymbolicLink()) {
@@ -126,29 +208,66 @@ async function refuseSymlink(file: string): Promise<void> {
 	}
 }
 
-async function verifyStaged(staged: string, expected: Buffer, file: string): Promise<void> {
-	const actual = await readFile(staged);
-	if (actual.length < expected.length) {
-		throw new CwsError('DISK_FULL', `Cannot write ${file}: only ${actual.length} of ${expected.length} bytes reached the disk (disk full or file size limit).`, {
+/** Reads the staged file back through its descriptor (after the fsync) and compares it byte for byte. */
+function verifyStaged(fd: number, expected: Buffer, file: string): void {
+	// One byte more than expected: a longer file is a mismatch too.
+	const actual = Buffer.allocUnsafe(expected.length + 1);
+	let length = 0;
+	for (;;) {
+		const read = fs.readSync(fd, actual, length, actual.length - length, length);
+		if (read === 0) {
+			break;
+		}
+
+		length += read;
+		if (length === actual.length) {
+			break;
+		}
+	}
+
+	if (length < expected.length) {
+		throw new CwsError('DISK_FULL', `Cannot write ${file}: only ${length} of ${expected.length} bytes reached the disk (disk full or file size limit).`, {
 			hint: `Free some space on the disk holding ${path.dirname(file)} (or raise the file size limit) and retry; ${file} was not changed.`,
 		});
 	}
 
 	// A byte-for-byte comparison: stronger than comparing hashes, and cheaper.
-	if (!actual.equals(expected)) {
+	if (length !== expected.length || !actual.subarray(0, length).equals(expected)) {
 		throw new CwsError('WRITE_VERIFY_FAILED', `Cannot write ${file}: the bytes read back differ from the bytes written.`, {
 			hint: `Check the disk holding ${path.dirname(file)} for errors; ${file} was not changed.`,
 		});
 	}
 }
 
+/**
+ * Reads a whole file synchronously, with its stats, refusing anything but a
+ * regular file: opened with O_NONBLOCK, so a FIFO put in a state file's
+ * place cannot block the process (the read is synchronous, see
+ * atomicWriteFile). With `noFollow` a symlink in its place fails with
+ * ELOOP instead of being read through. Errors are the file system's, with
+ * the code `EFTYPE` for a FIFO, socket or device.
+ */
+export function readRegularFileSync(file: string, options: {noFollow?: boolean} = {}): {bytes: Buffer; stats: fs.BigIntStats} {
+	const fd = fs.openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0));
+	try {
+		const stats = fs.fstatSync(fd, {bigint: true});
+		if (!stats.isFile()) {
+			throw Object.assign(new Error(`${file} is not a regular file`), {code: stats.isDirectory() ? 'EISDIR' : 'EFTYPE'});
+		}
+
+		return {bytes: fs.readFileSync(fd), stats};
+	} finally {
+		fs.closeSync(fd);
+	}
+}
+
 /** fsyncs a folder so that a rename or unlink in it survives a power cut. */
 export async function fsyncDir(dir: string): Promise<void> {
-	const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+	const fd = fs.openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
 	try {
-		await handle.sync();
+		await fsyncFd(fd);
 	} finally {
-		await handle.close();
+		fs.closeSync(fd);
 	}
 }
 

@@ -1,6 +1,7 @@
-import {open, readdir, readFile, rename, rm, stat, unlink} from 'node:fs/promises';
+import fs from 'node:fs';
+import {open, readdir, readFile, rm, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {ensurePrivateDir, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError} from './atomic-write.js';
+import {createExclusive, ensurePrivateDir, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError, unlinkQuietly, writeAll} from './atomic-write.js';
 import {errnoCode} from './errors.js';
 
 /** Generations kept per state file unless its spec says otherwise. */
@@ -52,27 +53,29 @@ export type StagedBackup = {commit(): Promise<void>; discard(): Promise<void>};
 /**
  * Writes the bytes of generation `generation` as a staged backup. The store
  * does this before publishing the state file, so a full disk fails the
- * update with nothing published, and commits it (one rename) after.
+ * update with nothing published, and commits it (one rename) after. The
+ * calls are synchronous for the reason given at atomicWriteFile.
  *
  * Backups are copies, not hard links of the published file: a tool that
  * rewrites state.json in place (`>` in a shell, some editors) would
- * otherwise destroy the newest backup along with the file.
+ * otherwise destroy the newest backup along with the file, and a link of
+ * the outgoing file instead would leave the newest generation without a
+ * backup, so a damaged file would lose its last change.
  */
 export async function stageBackup(meta: string, name: string, generation: number, bytes: Buffer): Promise<StagedBackup> {
 	const final = backupFile(meta, name, generation);
-	await ensurePrivateDir(path.dirname(final));
 	const staged = stagedName(final);
 	inFlightStaged.add(staged);
 	try {
-		const handle = await open(staged, 'wx', PRIVATE_FILE_MODE);
+		const fd = await createExclusive(staged, PRIVATE_FILE_MODE, true);
 		try {
-			await handle.writeFile(bytes);
-			await handle.chmod(PRIVATE_FILE_MODE);
+			writeAll(fd, bytes);
+			fs.fchmodSync(fd, PRIVATE_FILE_MODE);
 		} finally {
-			await handle.close();
+			fs.closeSync(fd);
 		}
 	} catch (error) {
-		await unlink(staged).catch(() => undefined);
+		unlinkQuietly(staged);
 		inFlightStaged.delete(staged);
 		throw toFsError(error, final, 'write the backup');
 	}
@@ -80,19 +83,52 @@ export async function stageBackup(meta: string, name: string, generation: number
 	return {
 		async commit() {
 			try {
-				await rename(staged, final);
+				fs.renameSync(staged, final);
 			} catch (error) {
-				await unlink(staged).catch(() => undefined);
+				unlinkQuietly(staged);
 				throw toFsError(error, final, 'keep the backup');
 			} finally {
 				inFlightStaged.delete(staged);
 			}
 		},
 		async discard() {
-			await unlink(staged).catch(() => undefined);
+			unlinkQuietly(staged);
 			inFlightStaged.delete(staged);
 		},
 	};
+}
+
+/** Every this many generations the prune lists the folder instead of removing one file. */
+const FULL_PRUNE_EVERY = 16;
+
+/**
+ * Removes the backups beyond the newest `keep` after generation `generation`
+ * was kept. Generations are consecutive, so usually exactly one file falls
+ * out (generation − keep) and it is removed by name, without listing the
+ * folder; every FULL_PRUNE_EVERY generations the folder is listed so that
+ * what a gap left behind (a recovery skips generations, a kill between
+ * commit and prune, a lowered `keep`) goes too. Each removal is one unlink,
+ * so a kill in the middle leaves complete backups only.
+ */
+export async function pruneAfterCommit(meta: string, name: string, keep: number, generation: number): Promise<void> {
+	if (generation % FULL_PRUNE_EVERY === 0) {
+		await pruneBackups(meta, name, keep);
+		return;
+	}
+
+	const outgoing = generation - keep;
+	if (outgoing < 1) {
+		return;
+	}
+
+	const file = backupFile(meta, name, outgoing);
+	try {
+		fs.unlinkSync(file);
+	} catch (error) {
+		if (errnoCode(error) !== 'ENOENT') {
+			throw toFsError(error, file, 'remove the old backup');
+		}
+	}
 }
 
 /**

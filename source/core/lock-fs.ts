@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import {readFile, rename, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import {readRegularFileSync} from './atomic-write.js';
 import {randomToken, processStartTime} from './process-info.js';
 
 /** The record inside every lock folder: who holds it, and a token unique to this acquisition. */
@@ -33,9 +34,10 @@ export async function readOwner(lockDir: string): Promise<LockOwner | undefined>
 	return undefined;
 }
 
-function readOwnerSync(lockDir: string): LockOwner | undefined {
+/** readOwner without the thread pool, for the holder's own checks (see atomicWriteFile). */
+export function readOwnerSync(lockDir: string): LockOwner | undefined {
 	try {
-		return JSON.parse(fs.readFileSync(path.join(lockDir, OWNER_FILE), 'utf8')) as LockOwner;
+		return JSON.parse(readRegularFileSync(path.join(lockDir, OWNER_FILE)).bytes.toString('utf8')) as LockOwner;
 	} catch {
 		return undefined;
 	}
@@ -85,54 +87,69 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
 	/** lockDir → token of the lock this process holds there. */
 	const held = new Map<string, string>();
 
+	// The calls are synchronous (see atomicWriteFile for why); proper-lockfile
+	// gets its answer on the next tick, as it would from the thread pool.
 	function mkdir(lockDir: string, callback: Callback): void {
+		const answer = (error: NodeJS.ErrnoException | null) => process.nextTick(callback, error);
+		// Waiters poll: answer "held" with one stat rather than assembling a folder to throw away.
+		try {
+			if (fs.statSync(lockDir, {throwIfNoEntry: false}) !== undefined) {
+				answer(Object.assign(new Error(`${lockDir} exists`), {code: 'EEXIST'}));
+				return;
+			}
+		} catch (error) {
+			answer(error as NodeJS.ErrnoException);
+			return;
+		}
+
 		const token = randomToken();
 		const staging = `${lockDir}.new-${process.pid}-${token}`;
 		const owner: LockOwner = {pid: process.pid, host: HOST, ...(OWN_START ? {start: OWN_START} : {}), since: new Date().toISOString(), token};
-		const abandon = (error: NodeJS.ErrnoException) => {
-			fs.rm(staging, {recursive: true, force: true}, () => callback(error));
-		};
+		try {
+			fs.mkdirSync(staging, {mode: 0o700});
+		} catch (error) {
+			answer(error as NodeJS.ErrnoException);
+			return;
+		}
 
-		const assemble = () => fs.mkdir(staging, {mode: 0o700}, error => {
-			if (error) {
-				callback(error);
-				return;
-			}
+		try {
+			fs.writeFileSync(path.join(staging, OWNER_FILE), JSON.stringify(owner), {mode: 0o600});
+			fs.renameSync(staging, lockDir);
+		} catch (error) {
+			const failure = error as NodeJS.ErrnoException;
+			fs.rmSync(staging, {recursive: true, force: true});
+			answer(failure.code === 'ENOTEMPTY' || failure.code === 'EEXIST' ? Object.assign(failure, {code: 'EEXIST'}) : failure);
+			return;
+		}
 
-			fs.writeFile(path.join(staging, OWNER_FILE), JSON.stringify(owner), {mode: 0o600}, error => {
-				if (error) {
-					abandon(error);
-					return;
-				}
+		held.set(lockDir, token);
+		answer(null);
+	}
 
-				fs.rename(staging, lockDir, error => {
-					if (error) {
-						abandon(error.code === 'ENOTEMPTY' || error.code === 'EEXIST' ? Object.assign(error, {code: 'EEXIST'}) : error);
-						return;
-					}
+	function stat(file: string, callback: (error: NodeJS.ErrnoException | null, stats?: fs.Stats) => void): void {
+		let stats: fs.Stats;
+		try {
+			stats = fs.statSync(file);
+		} catch (error) {
+			process.nextTick(callback, error as NodeJS.ErrnoException);
+			return;
+		}
 
-					held.set(lockDir, token);
-					callback(null);
-				});
-			});
-		});
-
-		// Waiters poll: answer "held" with one stat rather than assembling a folder to throw away.
-		fs.stat(lockDir, statError => {
-			if (!statError) {
-				callback(Object.assign(new Error(`${lockDir} exists`), {code: 'EEXIST'}));
-				return;
-			}
-
-			assemble();
-		});
+		process.nextTick(callback, null, stats);
 	}
 
 	function rmdir(lockDir: string, callback: Callback): void {
 		const token = held.get(lockDir);
 		if (token !== undefined) {
 			held.delete(lockDir);
-			void releaseIfOurs(lockDir, token).then(() => callback(null), (error: NodeJS.ErrnoException) => callback(error));
+			let failure: NodeJS.ErrnoException | null = null;
+			try {
+				releaseIfOurs(lockDir, token);
+			} catch (error) {
+				failure = error as NodeJS.ErrnoException;
+			}
+
+			process.nextTick(callback, failure);
 			return;
 		}
 
@@ -151,14 +168,43 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
 		}
 	}
 
-	return {fs: {...fs, mkdir, rmdir, rmdirSync}, held};
+	return {fs: {...fs, mkdir, stat, rmdir, rmdirSync}, held};
 }
 
 /**
  * Release: the folder is renamed aside whole (so the lock name is free at
  * once and never holds a folder without its owner record) and removed,
- * unless it is no longer this acquisition's (taken over meanwhile).
+ * unless it is no longer this acquisition's (taken over meanwhile), in
+ * which case it is put back.
  */
-async function releaseIfOurs(lockDir: string, token: string): Promise<void> {
-	await removeLockIf(lockDir, async aside => (await readOwner(aside))?.token !== token);
+function releaseIfOurs(lockDir: string, token: string): void {
+	const aside = `${lockDir}.old-${process.pid}-${randomToken()}`;
+	try {
+		fs.renameSync(lockDir, aside);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return;
+		}
+
+		throw error;
+	}
+
+	if (readOwnerSync(aside)?.token !== token) {
+		// Someone else's live lock: see removeLockIf.
+		try {
+			fs.renameSync(aside, lockDir);
+		} catch {
+			fs.rmSync(aside, {recursive: true, force: true});
+		}
+
+		return;
+	}
+
+	try {
+		fs.unlinkSync(path.join(aside, OWNER_FILE));
+		fs.rmdirSync(aside);
+	} catch {
+		// Something else inside, or already gone: remove whatever is there.
+		fs.rmSync(aside, {recursive: true, force: true});
+	}
 }

@@ -1,12 +1,12 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
 import os from 'node:os';
 import path from 'node:path';
-import {setTimeout as sleep} from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import {ensurePrivateDir, toFsError} from './atomic-write.js';
 import {CwsError, errnoCode} from './errors.js';
-import {createLockFs, readOwner, removeLockIf, type LockOwner} from './lock-fs.js';
+import {createLockFs, readOwner, readOwnerSync, removeLockIf, type LockOwner} from './lock-fs.js';
 import {isProcessAlive} from './process-info.js';
+import {waitForLockChange} from './lock-wait.js';
 
 export type {LockOwner} from './lock-fs.js';
 
@@ -155,7 +155,7 @@ export class LockManager {
 					throw staleWriter(name, `its lock was taken over by another process (${handle.compromisedReason ?? 'not refreshed in time'})`);
 				}
 
-				if ((await readOwner(lockDir))?.token !== token) {
+				if (readOwnerSync(lockDir)?.token !== token) {
 					throw staleWriter(name, 'its lock was taken over by another process');
 				}
 			},
@@ -210,8 +210,9 @@ export class LockManager {
 				throw this.timeoutError(name, await describeHolder(lockDir));
 			}
 
-			// Exponential backoff with jitter so that waiting processes do not retry in step.
-			await sleep(Math.min(remaining, (delay / 2) + (Math.random() * delay / 2)));
+			// Exponential backoff with jitter so that waiting processes do not retry in step,
+			// cut short when the lock folder is released.
+			await waitForLockChange(lockDir, Math.min(remaining, (delay / 2) + (Math.random() * delay / 2)));
 			delay = Math.min(delay * 2, 100);
 		}
 	}

@@ -1,7 +1,9 @@
-import {open, stat, unlink} from 'node:fs/promises';
+import {constants} from 'node:fs';
+import fs from 'node:fs';
+import {unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {atomicWriteFile, ensurePrivateDir, fsyncDir, toFsError} from './atomic-write.js';
-import {DEFAULT_BACKUPS, listBackups, pruneBackups, removeBackups, stageBackup} from './backups.js';
+import {atomicWriteFile, fsyncDir, readRegularFileSync, toFsError} from './atomic-write.js';
+import {DEFAULT_BACKUPS, listBackups, pruneAfterCommit, removeBackups, stageBackup} from './backups.js';
 import {encodeEnvelope, sniffGeneration, verifyEnvelope, type EnvelopeSpec} from './envelope.js';
 import {CwsError, errnoCode} from './errors.js';
 import {LockManager, type LockHandle, type LockTiming} from './lock.js';
@@ -51,6 +53,12 @@ export type Snapshot = {bytes: Buffer; identity: string} | {bytes: undefined; id
 
 type LoadedLocked<T> = Loaded<T> & {identity: string};
 
+/** A state file this process verified (read or wrote), by the identity of its inode. */
+type Verified = {identity: string; generation: number; version: number; payload: string};
+
+/** How many verified files a store remembers (a queue has one file per job). */
+const VERIFIED_LIMIT = 512;
+
 /**
  * The verified store of the state files under <root>/.cws. Every write goes
  * lock → read → verify → fn → stage and verify → fence → publish; reads
@@ -61,6 +69,15 @@ export class Store {
 	readonly locks: LockManager;
 	private readonly now: () => Date;
 	private readonly listeners = new Set<(report: RecoveryReport) => void>();
+	/**
+	 * Files whose bytes this process verified, by path. While a file's
+	 * identity (device, inode, size, modification and change times) is the
+	 * one recorded, its bytes are the ones verified: cws replaces a state file
+	 * by renaming a new inode over it, and an edit in place changes the
+	 * times. A read or update then skips reading, parsing and hashing it
+	 * again. `inspect` (cws verify) always reads the bytes.
+	 */
+	private readonly verified = new Map<string, Verified>();
 
 	constructor(meta: string, options: StoreOptions = {}) {
 		this.meta = path.resolve(meta);
@@ -84,10 +101,17 @@ export class Store {
 	 * valid backup under the lock (see RecoveryReport), or STATE_CORRUPT.
 	 */
 	async read<T>(spec: StateSpec<T>): Promise<Loaded<T>> {
+		const file = this.filePath(spec);
+		const known = this.known(spec, file, currentIdentity(file));
+		if (known) {
+			return {data: known.data, generation: known.generation};
+		}
+
 		const snapshot = await this.snapshot(spec);
 		if (snapshot.bytes) {
 			const verified = verifyEnvelope(snapshot.bytes, spec);
 			if (verified.ok) {
+				this.remember(file, snapshot.identity, verified);
 				return {data: verified.data, generation: verified.generation};
 			}
 		} else if ((await listBackups(this.meta, spec.name)).length === 0) {
@@ -166,6 +190,7 @@ export class Store {
 	 */
 	async remove(spec: {name: string}): Promise<void> {
 		const file = this.filePath(spec);
+		this.verified.delete(file);
 		await this.locks.withLock(spec.name, async handle => {
 			await handle.verifyHeld();
 			await removeBackups(this.meta, spec.name);
@@ -185,37 +210,49 @@ export class Store {
 		});
 	}
 
-	/** The bytes of a state file and the identity of the inode read. */
+	/** The bytes of a state file and the identity of the inode read (synchronous calls: see atomicWriteFile). */
 	async snapshot(spec: {name: string}): Promise<Snapshot> {
 		const file = this.filePath(spec);
-		let handle;
 		try {
-			handle = await open(file, 'r');
+			// O_NOFOLLOW: a link in place of a state file is refused by name, never read through.
+			const {bytes, stats} = readRegularFileSync(file, {noFollow: true});
+			return {bytes, identity: identityOf(stats)};
 		} catch (error) {
 			if (errnoCode(error) === 'ENOENT') {
 				return {bytes: undefined, identity: 'missing'};
 			}
 
-			throw toFsError(error, file, 'read');
-		}
+			if (errnoCode(error) === 'ELOOP') {
+				throw new CwsError('SYMLINK_REFUSED', `Refusing to read ${file}: it is a symbolic link.`, {
+					hint: 'cws only reads its own regular files; replace the link with the file it points to, or remove it.',
+				});
+			}
 
-		try {
-			const stats = await handle.stat({bigint: true});
-			const bytes = await handle.readFile();
-			return {bytes, identity: identityOf(stats)};
-		} catch (error) {
+			if (errnoCode(error) === 'EFTYPE') {
+				throw new CwsError('NOT_A_FILE', `Cannot read ${file}: it is not a regular file (a pipe, socket or device is in its place).`, {
+					hint: `Move ${file} aside; cws restores it from its backup.`,
+					cause: error,
+				});
+			}
+
 			throw toFsError(error, file, 'read');
-		} finally {
-			await handle.close();
 		}
 	}
 
 	/** Reads and verifies under the lock, recovering a bad or vanished file. */
 	private async loadLocked<T>(spec: StateSpec<T>, handle: LockHandle): Promise<LoadedLocked<T>> {
+		const file = this.filePath(spec);
+		const identity = currentIdentity(file);
+		const known = this.known(spec, file, identity);
+		if (known) {
+			return {data: known.data, generation: known.generation, identity};
+		}
+
 		const snapshot = await this.snapshot(spec);
 		if (snapshot.bytes) {
 			const verified = verifyEnvelope(snapshot.bytes, spec);
 			if (verified.ok) {
+				this.remember(file, snapshot.identity, verified);
 				return {data: verified.data, generation: verified.generation, identity: snapshot.identity};
 			}
 		} else if ((await listBackups(this.meta, spec.name)).length === 0) {
@@ -249,15 +286,27 @@ export class Store {
 	/** Stages a backup, writes and verifies the file, fences, publishes, keeps the backup. */
 	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle: LockHandle): Promise<void> {
 		const file = this.filePath(spec);
+		const payload = JSON.stringify(data);
 		const bytes = Buffer.from(encodeEnvelope(data, {version: spec.version, generation}), 'utf8');
 		const keep = spec.backups ?? DEFAULT_BACKUPS;
-		await ensurePrivateDir(path.dirname(file));
 		const backup = keep > 0 ? await stageBackup(this.meta, spec.name, generation, bytes) : undefined;
+		this.verified.delete(file);
 		try {
 			await atomicWriteFile(file, bytes, {
+				createDir: true,
 				beforePublish: async () => {
-					await this.fence(spec, file, read);
+					this.fence(spec, file, read);
 					await handle.verifyHeld();
+				},
+				afterRename: () => {
+					try {
+						const identity = currentIdentity(file);
+						if (identity.split(':')[2] === String(bytes.length)) {
+							this.remember(file, identity, {generation, version: spec.version, payload});
+						}
+					} catch {
+						// Not remembered: the next read reads the file.
+					}
 				},
 			});
 		} catch (error) {
@@ -268,7 +317,7 @@ export class Store {
 		if (backup) {
 			try {
 				await backup.commit();
-				await pruneBackups(this.meta, spec.name, keep);
+				await pruneAfterCommit(this.meta, spec.name, keep, generation);
 			} catch (error) {
 				throw new CwsError('BACKUP_FAILED', `${file} was saved (generation ${generation}), but keeping its backup failed: ${error instanceof Error ? error.message : String(error)}`, {
 					hint: 'The change is in place. Free disk space or fix the permissions of .cws/backups so that later changes are backed up.',
@@ -278,36 +327,76 @@ export class Store {
 		}
 	}
 
-	/** The fencing check: the file on disk must still be the one this writer read. */
-	private async fence(spec: {name: string}, file: string, read: {identity: string; generation: number}): Promise<void> {
-		let identity = 'missing';
-		try {
-			identity = identityOf(await stat(file, {bigint: true}));
-		} catch (error) {
-			if (errnoCode(error) !== 'ENOENT') {
-				throw toFsError(error, file, 'check');
-			}
+	/** The verified content of `file` if its identity is the one this process verified. */
+	private known<T>(spec: StateSpec<T>, file: string, identity: string): {data: T; generation: number} | undefined {
+		const entry = this.verified.get(file);
+		if (!entry || entry.identity !== identity || entry.version !== spec.version) {
+			return undefined;
 		}
 
+		// Parsed afresh each time: callers may change the object they get.
+		return {data: spec.parse(JSON.parse(entry.payload) as unknown), generation: entry.generation};
+	}
+
+	private remember(file: string, identity: string, verified: {generation: number; version: number; payload?: string; data?: unknown}): void {
+		if (identity === 'missing') {
+			return;
+		}
+
+		this.verified.delete(file);
+		if (this.verified.size >= VERIFIED_LIMIT) {
+			// Oldest first: a Map iterates in insertion order.
+			this.verified.delete(this.verified.keys().next().value!);
+		}
+
+		this.verified.set(file, {identity, generation: verified.generation, version: verified.version, payload: verified.payload ?? JSON.stringify(verified.data)});
+	}
+
+	/** The fencing check: the file on disk must still be the one this writer read. */
+	private fence(spec: {name: string}, file: string, read: {identity: string; generation: number}): void {
+		const identity = currentIdentity(file);
 		if (identity === read.identity) {
 			return;
 		}
 
-		const now = identity === 'missing' ? 'it was deleted' : await describeGeneration(this, spec, read.generation);
+		this.verified.delete(file);
+		const now = identity === 'missing' ? 'it was deleted' : describeGeneration(file, read.generation);
 		throw new CwsError('STATE_STALE_WRITER', `Refused to write ${file}: ${now} while this writer was working, so publishing would lose that change.`, {
 			hint: 'Nothing was written by this operation. Retry it: it will start from the current state.',
 		});
 	}
 }
 
-async function describeGeneration(store: Store, spec: {name: string}, readGeneration: number): Promise<string> {
-	const snapshot = await store.snapshot(spec);
-	const onDisk = snapshot.bytes ? sniffGeneration(snapshot.bytes.toString('utf8', 0, 512)) : undefined;
+function describeGeneration(file: string, readGeneration: number): string {
+	let head: string | undefined;
+	try {
+		head = readRegularFileSync(file).bytes.toString('utf8', 0, 512);
+	} catch {
+		// Gone again or unreadable: say what is certain.
+	}
+
+	const onDisk = head === undefined ? undefined : sniffGeneration(head);
 	if (onDisk !== undefined && Number.isFinite(readGeneration) && onDisk !== readGeneration) {
 		return `another writer committed generation ${onDisk} after this one read generation ${readGeneration}`;
 	}
 
 	return 'the file was replaced or modified by something else';
+}
+
+/**
+ * The identity of what is at `file` now ('missing' when nothing is); one
+ * lstat, synchronous (see atomicWriteFile). A link has its own identity, so
+ * it never passes for the file this process verified or read.
+ */
+function currentIdentity(file: string): string {
+	let stats;
+	try {
+		stats = fs.lstatSync(file, {bigint: true, throwIfNoEntry: false});
+	} catch (error) {
+		throw toFsError(error, file, 'check');
+	}
+
+	return stats ? identityOf(stats) : 'missing';
 }
 
 function identityOf(stats: {dev: bigint; ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint}): string {

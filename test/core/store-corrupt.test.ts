@@ -66,6 +66,21 @@ describe('a state file that fails verification', () => {
 		});
 	}
 
+	it('an edit in place of the live file leaves its newest backup valid: backups are copies, not links', async () => {
+		const {store, meta, file} = await storeAtGeneration5();
+		const newest = path.join(meta, 'backups', 'counter.json', '000000000005.json');
+		const before = await readFile(newest);
+		expect(before).toEqual(await readFile(file));
+		expect((await stat(newest)).nlink).toBe(1);
+		expect((await stat(newest)).ino).not.toBe((await stat(file)).ino);
+		// A shell's `>` truncates and rewrites the same inode.
+		await writeFile(file, '{"edited": "by hand"}\n');
+		expect(await readFile(newest)).toEqual(before);
+		const loaded = await store.read(counterSpec);
+		expect(loaded.recovered?.restoredGeneration).toBe(5);
+		expect(loaded.data).toEqual({n: 5});
+	});
+
 	it('skips a damaged newest backup and restores the newest one that verifies', async () => {
 		const {store, meta, file} = await storeAtGeneration5();
 		await writeFile(file, 'not json');

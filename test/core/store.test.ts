@@ -1,4 +1,4 @@
-import {readdir, readFile, stat} from 'node:fs/promises';
+import {readdir, readFile, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
 import {atomicWriteFile} from '../../source/core/atomic-write.js';
@@ -133,6 +133,48 @@ describe('Store', () => {
 		expect(inspection).toMatchObject({status: 'damaged', restorable: 2, generation: 2});
 		expect(inspection.fault).toMatch(/^truncated or not JSON/);
 		await expect(stat(path.join(meta, 'quarantine'))).rejects.toMatchObject({code: 'ENOENT'});
+	});
+
+	it('keeps exactly `backups` generations while pruning by name, and a folder listing every 16th generation removes what a gap left', async () => {
+		const {store, meta} = await newStore();
+		const dir = path.join(meta, 'backups', 'counter.json');
+		for (let i = 0; i < 20; i++) {
+			await store.update(counterSpec, current => ({n: current.n + 1}));
+		}
+
+		expect((await readdir(dir)).sort()).toEqual(['000000000018.json', '000000000019.json', '000000000020.json']);
+		// A straggler the per-generation prune does not name (as a recovery's jump in generations leaves).
+		await writeFile(path.join(dir, '000000000002.json'), await readFile(path.join(dir, '000000000018.json')));
+		for (let i = 0; i < 11; i++) {
+			await store.update(counterSpec, current => ({n: current.n + 1}));
+		}
+
+		expect(await readdir(dir)).toContain('000000000002.json');
+		await store.update(counterSpec, current => ({n: current.n + 1})); // generation 32
+		expect((await readdir(dir)).sort()).toEqual(['000000000030.json', '000000000031.json', '000000000032.json']);
+	});
+
+	it('a read after a change made behind its back sees the change, not what this process last verified', async () => {
+		const {store, meta} = await newStore();
+		await store.update(counterSpec, () => ({n: 1}));
+		expect((await store.read(counterSpec)).data).toEqual({n: 1});
+		await atomicWriteFile(path.join(meta, 'counter.json'), encodeEnvelope({n: 42}, {version: 1, generation: 7}));
+		expect(await store.read(counterSpec)).toEqual({data: {n: 42}, generation: 7});
+		expect(await store.update(counterSpec, current => ({n: current.n + 1}))).toEqual({data: {n: 43}, generation: 8});
+	});
+
+	it('hands out a fresh object on every read: changing one does not change what the next read returns', async () => {
+		const {store} = await newStore();
+		await store.update(counterSpec, () => ({n: 1}));
+		const first = await store.read(counterSpec);
+		first.data.n = 99;
+		expect((await store.read(counterSpec)).data).toEqual({n: 1});
+		const updated = await store.update(counterSpec, current => {
+			current.n = 500; // changed in place, then the update fails
+			throw new Error('no');
+		}).catch(() => undefined);
+		expect(updated).toBeUndefined();
+		expect((await store.read(counterSpec)).data).toEqual({n: 1});
 	});
 
 	it('state file names must stay inside .cws', async () => {
