@@ -1,6 +1,7 @@
 import {randomBytes} from 'node:crypto';
 import {link, readFile, rename, stat, unlink, utimes, writeFile} from 'node:fs/promises';
 import path from 'node:path';
+import {stagedName} from '../atomic-write.js';
 import {errnoCode} from '../errors.js';
 import {mutateJob, queueDirs, type QueueWorkspace} from './jobs.js';
 import {appendJobLog} from './log.js';
@@ -55,10 +56,12 @@ export async function holderAlive(lease: Lease, options: {heartbeatAt?: number; 
 /**
  * Creates the lease file with its full content in one step: written to a
  * private temp name, then hard-linked to the lease name, which fails with
- * EEXIST if anyone created it first. Returns false in that case.
+ * EEXIST if anyone created it first. Returns false in that case. The temp
+ * name is the store's staged name (it holds the pid), so one left by a
+ * worker killed in between is found by the start-up sweep and cws verify.
  */
 async function createLeaseFile(file: string, record: LeaseRecord): Promise<boolean> {
-	const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+	const temporary = stagedName(file);
 	await writeFile(temporary, JSON.stringify(record), {mode: 0o600, flag: 'wx'});
 	try {
 		await link(temporary, file);
@@ -177,7 +180,7 @@ export async function touchLease(file: string, now: number): Promise<void> {
  */
 export async function recordLeaseChild(file: string, lease: Lease, child: SpawnedCommand | undefined): Promise<void> {
 	const record: LeaseRecord = child ? {...lease, child} : lease;
-	const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+	const temporary = stagedName(file);
 	try {
 		await writeFile(temporary, JSON.stringify(record), {mode: 0o600});
 		await rename(temporary, file);
