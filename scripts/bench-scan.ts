@@ -1,6 +1,10 @@
-// Measures the board scan: a cold scan (new scanner, nothing cached) against
-// a warm refresh (same scanner, nothing or one thing changed) at 1,000 and
-// 10,000 projects, and git state for a smaller set of real repositories.
+// Measures the board scan: a cold scan (the open board's first refresh:
+// stage folders, metadata and a walk of every project, nothing cached)
+// against a warm refresh (the refresh the open board makes every second:
+// stage folders re-read if changed, the cards on screen and a batch of the
+// others re-checked), at 1,000 and 10,000 projects, with 20 cards on screen
+// as at 80×24; also the cost of checking every card's cached walk at once;
+// and git state for a smaller set of real repositories.
 //
 //   node scripts/run-ts.mjs scripts/bench-scan.ts [--sizes 1000,10000] [--git 200] [--runs 5] [--json]
 //
@@ -16,6 +20,7 @@ import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import type {BoardWorkspace} from '../source/core/board/context.js';
 import type {BoardState, ProjectRecord} from '../source/core/board/model.js';
+import {BoardFeed} from '../source/core/board/feed.js';
 import {BoardScanner} from '../source/core/board/scanner.js';
 import {boardStateSpec} from '../source/core/board/schema.js';
 import {STAGES, workspacePaths} from '../source/core/paths.js';
@@ -72,40 +77,49 @@ function median(values: number[]): number {
 const ms = (value: number) => `${value.toFixed(value < 10 ? 2 : 0)} ms`;
 const results: Record<string, unknown> = {node: process.version, cpus: os.cpus().length, runs};
 
+/** The cards an 80×24 board shows first: five per stage, as the board pane reports them on screen. */
+function onScreen(count: number): string[] {
+	return Array.from({length: Math.min(count, 20)}, (_, index) => {
+		const stage = STAGES[index % STAGES.length]!;
+		return `${stage}/project-${String(index).padStart(5, '0')}`;
+	});
+}
+
 for (const size of sizes) {
 	const ws = await makeWorkspace(size, {git: false});
-	const figures: Record<string, number[]> = {coldList: [], coldFull: [], warmList: [], warmFull: [], oneChange: []};
+	const figures: Record<string, number[]> = {coldList: [], coldFull: [], warmList: [], warmFull: [], warmCheckAll: [], oneChange: []};
 	for (let run = 0; run < runs; run++) {
 		const cold = new BoardScanner(ws);
 		figures.coldList!.push((await time(async () => cold.list()))[0]);
-		const fresh = new BoardScanner(ws);
-		const [coldFull] = await time(async () => {
-			const listing = await fresh.list();
-			await fresh.activity(listing.cards);
-		});
-		figures.coldFull!.push(coldFull);
-		figures.warmList!.push((await time(async () => fresh.list()))[0]);
-		figures.warmFull!.push((await time(async () => {
-			const listing = await fresh.list();
-			await fresh.activity(listing.cards);
+		figures.warmList!.push((await time(async () => cold.list()))[0]);
+		// The open board: its first refresh lists and walks every project, later ones re-check what can have changed.
+		const feed = new BoardFeed(ws, {intervalMs: 60_000});
+		feed.setFocus(onScreen(size));
+		figures.coldFull!.push((await time(async () => feed.refresh()))[0]);
+		figures.warmFull!.push((await time(async () => feed.refresh()))[0]);
+		// Every card's cached walk checked against the disk in one go (what `cws list` would do warm).
+		figures.warmCheckAll!.push((await time(async () => {
+			const listing = await cold.list();
+			await cold.activity(listing.cards);
 		}))[0]);
-		// One project gets a new file, as an editor's save-by-rename would.
-		await fs.writeFile(path.join(ws.paths.stageDir.sandbox, 'project-00000', 'src', `new-${run}.ts`), 'x');
-		figures.oneChange!.push((await time(async () => {
-			const listing = await fresh.list();
-			await fresh.activity(listing.cards);
-		}))[0]);
+		// A project on screen gets a new file, as an editor's save-by-rename would.
+		const file = `new-${run}.ts`;
+		await fs.writeFile(path.join(ws.paths.stageDir.sandbox, 'project-00000', 'src', file), 'x');
+		figures.oneChange!.push((await time(async () => feed.refresh()))[0]);
+		const card = feed.getSnapshot().listing.cards.find(card => card.key === 'sandbox/project-00000');
+		if (card?.activity?.newestPath !== `src/${file}`) throw new Error(`the refresh after a change did not show it: ${JSON.stringify(card?.activity)}`);
 	}
 
 	const summary = Object.fromEntries(Object.entries(figures).map(([key, list]) => [key, median(list)]));
 	results[`projects-${size}`] = {...summary, samples: figures};
 	log(`${size} projects (3 files, 2 folders each), median of ${runs}:`);
-	log(`  cold list (stage folders + metadata)        ${ms(summary['coldList']!)}`);
-	log(`  cold list + activity walk                   ${ms(summary['coldFull']!)}`);
-	log(`  warm list, nothing changed                  ${ms(summary['warmList']!)}`);
-	log(`  warm list + activity, nothing changed      ${ms(summary['warmFull']!)}`);
-	log(`  warm list + activity, one file added        ${ms(summary['oneChange']!)}`);
-	log(`  speed-up warm vs cold (list + activity)     ${(summary['coldFull']! / summary['warmFull']!).toFixed(1)}x; list alone ${(summary['coldList']! / summary['warmList']!).toFixed(0)}x`);
+	log(`  cold list (stage folders + metadata)           ${ms(summary['coldList']!)}`);
+	log(`  cold scan: the board's first refresh (list + walk of every project)  ${ms(summary['coldFull']!)}`);
+	log(`  warm list, nothing changed                     ${ms(summary['warmList']!)}`);
+	log(`  warm refresh of the open board, nothing changed ${ms(summary['warmFull']!)}`);
+	log(`  warm list + every card's walk checked          ${ms(summary['warmCheckAll']!)}`);
+	log(`  warm refresh, one file added on screen         ${ms(summary['oneChange']!)}`);
+	log(`  speed-up warm vs cold (board refresh)          ${(summary['coldFull']! / summary['warmFull']!).toFixed(1)}x; list alone ${(summary['coldList']! / summary['warmList']!).toFixed(0)}x; checking every card ${(summary['coldFull']! / summary['warmCheckAll']!).toFixed(1)}x`);
 	await fs.rm(ws.paths.root, {recursive: true, force: true});
 }
 
