@@ -154,10 +154,13 @@ async function checkRules(fixture: Fixture, ledger: Ledger, lost: string[], prob
 		return;
 	}
 
-	const removed = new Set(ledger.acknowledged('whitelist-remove').map(op => op.rule!.id));
+	const removes = ledger.ops.filter(op => op.kind === 'whitelist-remove');
+	const removed = new Set(removes.filter(op => op.outcome === 'acknowledged').map(op => op.rule!.id));
+	// A remove killed (or failed) mid-flight may or may not have happened.
+	const uncertain = new Set(removes.filter(op => op.outcome !== 'acknowledged' && op.outcome !== 'refused').map(op => op.rule!.id));
 	for (const op of ledger.acknowledged('whitelist-add')) {
 		const present = rules.filter(rule => rule.id === op.rule!.id).length;
-		if (!removed.has(op.rule!.id) && present !== 1) {
+		if (!removed.has(op.rule!.id) && (uncertain.has(op.rule!.id) ? present > 1 : present !== 1)) {
 			lost.push(`whitelist rule ${op.rule!.id} (${op.rule!.value}, acknowledged by #${op.seq}) is ${present === 0 ? 'missing' : `there ${present} times`}`);
 		}
 

@@ -8,8 +8,6 @@ import {mkdir, mkdtemp, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type {Stage} from '../../source/core/paths.js';
-import {workspaceConfigSpec} from '../../source/core/queue/config.js';
-import {Store} from '../../source/core/store.js';
 import {mustRun, runCli} from './procs.js';
 
 /** ready: every gate passes; untested: no test command (Stable and Public refuse); plain: no git at all. */
@@ -111,9 +109,9 @@ async function createProject(fixture: Fixture, project: ProjectSpec): Promise<vo
 }
 
 /**
- * The sync policy, written through the store (an envelope, as cws writes
- * it): retries fast enough to finish within the run, and finished jobs kept
- * (no retention pruning) so that every acknowledged job can be found again.
+ * The sync policy, written by hand as the README shows (plain JSON, 0600):
+ * retries fast enough to finish within the run, and finished jobs kept (no
+ * retention pruning) so that every acknowledged job can be found again.
  */
 async function writeConfig(root: string, backup: string): Promise<void> {
 	const payload = {
@@ -127,8 +125,7 @@ async function writeConfig(root: string, backup: string): Promise<void> {
 			timeoutMs: 30_000,
 		},
 	};
-	const store = new Store(path.join(root, '.cws'));
-	await store.update(workspaceConfigSpec, () => payload);
+	await writeFile(path.join(root, '.cws', 'config.json'), `${JSON.stringify(payload, null, 2)}\n`, {mode: 0o600});
 }
 
 async function must(result: Promise<{code: number | null; args: string[]; stderr: string}>): Promise<void> {

@@ -46,9 +46,9 @@ export type OpRecord = {
 const REFUSALS: RegExp[] = [
 	/cannot move to/,
 	/is already in/,
+	/another process moved it meanwhile/,
 	/has nowhere to sync to/,
-	/has no target named/i,
-	/no target "[^"]+"/i,
+	/has no sync target named/,
 ];
 
 /** Classifies an unacknowledged CLI result. */
@@ -74,10 +74,21 @@ export function classify(result: CliResult): {outcome: Exclude<Outcome, 'acknowl
 	return {outcome: 'failed', detail: firstLine};
 }
 
+/** Interrupted moves a later command finished or undid, as it told on stderr. */
+export type MoveRecoveries = {completed: number; rolledBack: number; lost: number};
+
 /** The shared record of a run. */
 export class Ledger {
 	readonly ops: OpRecord[] = [];
+	readonly moveRecoveries: MoveRecoveries = {completed: 0, rolledBack: 0, lost: 0};
 	private seq = 0;
+
+	/** Counts the reconciliation notices in a command's stderr. */
+	noteRecoveries(stderr: string): void {
+		this.moveRecoveries.completed += (stderr.match(/An interrupted .* had happened/g) ?? []).length;
+		this.moveRecoveries.rolledBack += (stderr.match(/An interrupted .* had not happened/g) ?? []).length;
+		this.moveRecoveries.lost += (stderr.match(/An interrupted .* left no folder/g) ?? []).length;
+	}
 
 	nextSeq(): number {
 		return ++this.seq;

@@ -7,7 +7,8 @@
  *   npm run torture -- [--minutes N] [--seed N] [--json] [--keep]
  */
 import {existsSync} from 'node:fs';
-import {rm} from 'node:fs/promises';
+import {rm, writeFile} from 'node:fs/promises';
+import path from 'node:path';
 import {workspacePaths} from '../../source/core/paths.js';
 import {listJobs} from '../../source/core/queue/jobs.js';
 import {Store} from '../../source/core/store.js';
@@ -70,6 +71,7 @@ async function main(options: TortureOptions): Promise<number> {
 	const summary = buildSummary({seed: options.seed, minutes: options.minutes, startedAt, chaosMs, drain, ledger, kills: killer.report, tui: tui.report, worker: worker.report, recoveries, checks, extraProblems});
 	if (options.keep || !summary.ok) {
 		summary.workspace = fixture.base;
+		await writeFile(path.join(fixture.logs, 'operations.jsonl'), ledger.ops.map(op => JSON.stringify(op)).join('\n') + '\n');
 	} else {
 		await rm(fixture.base, {recursive: true, force: true});
 	}

@@ -1,7 +1,7 @@
 /** The summary of a run: one JSON object, and its text form for people. */
 import type {CheckResult} from './checks.js';
 import type {KillReport} from './killer.js';
-import type {Ledger, OpKind, Outcome} from './ledger.js';
+import type {Ledger, MoveRecoveries, OpKind, Outcome} from './ledger.js';
 import type {Recoveries} from './recoveries.js';
 import type {TuiReport} from './tui.js';
 import type {WorkerReport} from './queue-worker.js';
@@ -21,7 +21,7 @@ export type Summary = {
 	kills: KillReport;
 	tui: {starts: number; keys: number; cexitExitCode: number | undefined; cexitMs: number | undefined};
 	worker: {starts: number};
-	recoveries: Recoveries;
+	recoveries: Recoveries & {moves: MoveRecoveries};
 	jobs: CheckResult['jobs'];
 	moves: CheckResult['moves'];
 	remotes: CheckResult['remotes'];
@@ -66,7 +66,7 @@ export function buildSummary(input: {
 		kills: input.kills,
 		tui: {starts: tui.starts, keys: tui.keys, cexitExitCode: tui.cexit?.exitCode, cexitMs: tui.cexit?.ms},
 		worker: {starts: input.worker.starts},
-		recoveries: input.recoveries,
+		recoveries: {...input.recoveries, moves: ledger.moveRecoveries},
 		jobs: checks.jobs,
 		moves: checks.moves,
 		remotes: checks.remotes,
@@ -93,7 +93,7 @@ export function formatSummary(summary: Summary): string {
 		`kills           ${summary.kills.total}: cli ${summary.kills.cli}, tui ${summary.kills.tui}, worker ${summary.kills.worker}`,
 		`tui             ${summary.tui.starts} starts, ${summary.tui.keys} keys, :cexit exit ${summary.tui.cexitExitCode} after ${seconds(summary.tui.cexitMs ?? 0)}`,
 		`worker          ${summary.worker.starts} starts of cws queue work`,
-		`recoveries      ${r.sessions} killed sessions reported by the next start, ${r.jobsTakenBack} jobs taken back from dead workers, ${r.claimsAbandoned} abandoned claims, ${r.stateFilesRestored} state files restored`,
+		`recoveries      ${r.sessions} killed sessions reported by the next start, ${r.jobsTakenBack} jobs taken back from dead workers, ${r.claimsAbandoned} abandoned claims, ${r.stateFilesRestored} state files restored, interrupted moves ${r.moves.completed} finished / ${r.moves.rolledBack} undone`,
 		`sessions ended  ${counts(r.sessionEnds)}`,
 		`jobs            ${summary.jobs.acknowledged} acknowledged of ${summary.jobs.total}: ${counts(summary.jobs.byState)}`,
 		`moves           ${summary.moves.acknowledged} acknowledged; ${summary.moves.atLastAcknowledged} projects where the last one put them, ${summary.moves.settledByUnacknowledged} moved on by an interrupted one`,

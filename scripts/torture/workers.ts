@@ -45,7 +45,7 @@ async function runOperation(worker: number, kind: OpKind, fixture: Fixture, ledg
 			const believed = model.stageOf.get(project);
 			const to = rng.pick(STAGES.filter(stage => rng.next() < 0.1 || stage !== believed));
 			const force = rng.next() < 0.1 ? ['--force', '--reason', `torture ${seq}`] : [];
-			const result = await cli(fixture, ['move', project, to, '--json', ...force]);
+			const result = await cli(fixture, ledger, ['move', project, to, '--json', ...force]);
 			return finish(result, {seq, worker, kind, project, to}, json => {
 				if (json?.['to'] !== to || !Array.isArray(json['queued'])) {
 					return undefined;
@@ -59,14 +59,14 @@ async function runOperation(worker: number, kind: OpKind, fixture: Fixture, ledg
 
 		case 'note': {
 			const text = `note ${seq} from worker ${worker}: ${rng.pick(['tests green', 'refactor', 'ship it', 'révision ✓', 'line one\nline two'])}`;
-			const result = await cli(fixture, ['note', project, text, '--json']);
+			const result = await cli(fixture, ledger, ['note', project, text, '--json']);
 			// The CLI keeps the text as typed apart from line endings and control characters.
 			return finish(result, {seq, worker, kind, project, text}, json => (json?.['text'] === text ? {} : undefined));
 		}
 
 		case 'sync': {
 			const target = rng.next() < 0.3 ? ['--target', rng.pick(['origin', 'backup'])] : [];
-			const result = await cli(fixture, ['sync', project, ...target, '--json']);
+			const result = await cli(fixture, ledger, ['sync', project, ...target, '--json']);
 			return finish(result, {seq, worker, kind, project}, json => {
 				const jobs = Array.isArray(json?.['jobs']) ? (json['jobs'] as Array<Record<string, unknown>>).map(job => job['id']) : [];
 				return jobs.length > 0 && jobs.every(job => typeof job === 'string') ? {jobs: jobs as string[]} : undefined;
@@ -76,7 +76,7 @@ async function runOperation(worker: number, kind: OpKind, fixture: Fixture, ledg
 		case 'whitelist-add': {
 			const value = `torture-${seq}`;
 			const how = rng.next() < 0.7 ? ['--name', value] : ['--cmdline', `^${value}( |$)`];
-			const result = await cli(fixture, ['whitelist', 'add', ...how, '--reason', `torture ${seq}`, '--json']);
+			const result = await cli(fixture, ledger, ['whitelist', 'add', ...how, '--reason', `torture ${seq}`, '--json']);
 			return finish(result, {seq, worker, kind}, json => {
 				const rule = json?.['rule'] as Record<string, unknown> | undefined;
 				if (json?.['added'] !== true || typeof rule?.['id'] !== 'string') {
@@ -96,7 +96,7 @@ async function runOperation(worker: number, kind: OpKind, fixture: Fixture, ledg
 
 			const [id, rule] = rng.pick(candidates);
 			rule.removing = true;
-			const result = await cli(fixture, ['whitelist', 'remove', id, '--json']);
+			const result = await cli(fixture, ledger, ['whitelist', 'remove', id, '--json']);
 			const record = finish(result, {seq, worker, kind, rule: {id, value: rule.value}}, () => ({}));
 			// Acknowledged: gone. Otherwise it may or may not be gone: never touched again.
 			if (record.outcome === 'acknowledged') {
@@ -110,14 +110,16 @@ async function runOperation(worker: number, kind: OpKind, fixture: Fixture, ledg
 			return commit(fixture, {seq, worker, kind, project});
 		case 'read': {
 			const args = rng.pick([['list', '--no-git', '--json'], ['queue', '--json'], ['status', '--json'], ['note', project, '--json']]);
-			const result = await cli(fixture, args);
+			const result = await cli(fixture, ledger, args);
 			return finish(result, {seq, worker, kind, project}, json => (json === undefined ? undefined : {}));
 		}
 	}
 }
 
-async function cli(fixture: Fixture, args: string[]): Promise<CliResult> {
-	return runCli(fixture.root, args, fixture.env, {timeoutMs: 120_000});
+async function cli(fixture: Fixture, ledger: Ledger, args: string[]): Promise<CliResult> {
+	const result = await runCli(fixture.root, args, fixture.env, {timeoutMs: 120_000});
+	ledger.noteRecoveries(result.stderr);
+	return result;
 }
 
 type Base = Pick<OpRecord, 'seq' | 'worker' | 'kind'> & Partial<OpRecord>;
