@@ -19,6 +19,7 @@ import {PANES} from './panes/index.js';
 import {loadPreferences} from './prefs.js';
 import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
 import {recoveryActions, uncleanNotice} from './startup-notice.js';
+import {RecoveryNotices, startupBanner, withNoticeLine} from './recovery-notices.js';
 import {FrameWriter} from './terminal/frame-writer.js';
 import {InkStdout} from './terminal/ink-stdout.js';
 import {detachFromTerminal, fdWriter, TerminalModes} from './terminal/screen.js';
@@ -48,6 +49,7 @@ const firstLine = (text: string): string => text.split('\n')[0]!;
 export async function runTui(options: TuiOptions): Promise<number> {
 	const {stdin, stdout} = process;
 	const workspace = await openWorkspace(options.root);
+	const recoveries = new RecoveryNotices(workspace.store, workspace.paths.root);
 	const prefs = await loadPreferences(options.env);
 	const registry = buildRegistry(DEFAULT_COMMANDS, prefs.keys);
 	const theme = makeTheme(options.color && prefs.theme !== 'mono');
@@ -67,11 +69,12 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	}
 
 	const actions = recoveryActions(workspace.sweep);
-	const notice = [...uncleanNotice(unclean, actions), ...warnings];
+	const notice = [...uncleanNotice(unclean, actions), ...warnings, ...recoveries.takeEarly()];
 	if (recorder && unclean.length > 0) {
 		await recorder.acknowledge(unclean, actions).catch((error: unknown) => warnings.push(firstLine(formatError(error))));
 	}
 
+	const banner = startupBanner(notice);
 	const shutdown = new ShutdownRegistry();
 	const services: ShellServices = {
 		paths: workspace.paths,
@@ -91,10 +94,11 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		registry,
 		panes: PANES,
 		services,
-		...(notice.length > 0 ? {banner: [...notice, 'Ctrl+X dismisses this notice.']} : {}),
+		...(banner ? {banner} : {}),
 		onRedraw: () => writer.repaint(),
 	});
 
+	recoveries.attach(line => controller.dispatch({type: 'banner', lines: withNoticeLine(controller.getState().banner, line)}));
 	const startedAt = Date.now();
 	return new Promise<number>(resolve => {
 		let finished = false;
@@ -230,6 +234,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			stopWatching();
 			stdout.off('resize', onResize);
 			releaseConsole();
+			recoveries.stop();
 		};
 
 		modes.enter();

@@ -17,6 +17,15 @@ export function bannerLayout(lines: readonly string[], width: number): {shown: s
 	for (const [index, line] of lines.entries()) {
 		const need = wrappedRows(line, inner);
 		const remaining = lines.length - index;
+		if (index === 0 && need > MAX_ROWS - (remaining > 1 ? 1 : 0)) {
+			// A first line too long for the notice is cut, never dropped: the
+			// notice must say something beyond "and N more".
+			const fit = MAX_ROWS - (remaining > 1 ? 1 : 0);
+			shown.push(`${line.slice(0, fit * inner - 3)}…`);
+			rows += fit;
+			continue;
+		}
+
 		if (rows + need > MAX_ROWS - (remaining > 1 ? 1 : 0)) {
 			shown.push(`… and ${remaining} more`);
 			rows += 1;
