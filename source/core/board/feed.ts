@@ -20,7 +20,7 @@ export type BoardSnapshot = {
 export type BoardFeedOptions = ScannerOptions & {
 	/** Time between refreshes; default 1000 ms (a change elsewhere shows within about a second). */
 	intervalMs?: number;
-	/** Cards off screen whose cached activity is re-checked per tick, round robin; default 100. */
+	/** Cards off screen whose cached activity is re-checked per tick, round robin; default 20 (a card scrolled into view is re-checked at once anyway). */
 	backgroundBatch?: number;
 	/** A walk of a card on screen is redone after this long even if nothing seems changed (in-place edits); default 30 s. */
 	focusTtlMs?: number;
@@ -64,7 +64,7 @@ export class BoardFeed {
 		// Off screen, a walk is only redone when a folder or the newest file changed, or after 10 minutes.
 		this.scanner = new BoardScanner(ws, {activityTtlMs: 600_000, ...options});
 		this.intervalMs = options.intervalMs ?? 1000;
-		this.batch = options.backgroundBatch ?? 100;
+		this.batch = options.backgroundBatch ?? 20;
 		this.focusTtlMs = options.focusTtlMs ?? 30_000;
 		this.now = options.now ?? Date.now;
 		this.snapshot = {version: 0, listing: {root: ws.paths.root, scannedAt: 0, cards: [], archived: [], missing: [], pending: null, problems: [], trashCount: 0}, refreshedAt: 0};

@@ -1,3 +1,4 @@
+import fsSync from 'node:fs';
 import fs from 'node:fs/promises';
 import {errnoCode} from '../errors.js';
 import {STAGES} from '../paths.js';
@@ -82,7 +83,7 @@ export class BoardScanner {
 		await Promise.all(locations.map(async location => {
 			const dir = location === 'archive' ? paths.archive : paths.stageDir[location];
 			const cached = this.folders.get(location);
-			const key = await statKey(dir);
+			const key = statKey(dir);
 			if (cached && cached.mtimeKey === key) {
 				return;
 			}
@@ -251,7 +252,7 @@ export class BoardScanner {
 	}
 
 	private async readState(): Promise<BoardState> {
-		const key = await statKey(this.ws.paths.state);
+		const key = statKey(this.ws.paths.state);
 		if (this.state && this.state.key === key) {
 			return this.state.value;
 		}
@@ -262,7 +263,7 @@ export class BoardScanner {
 	}
 
 	private async readConfig(): Promise<BoardConfig> {
-		const key = await statKey(this.ws.paths.config);
+		const key = statKey(this.ws.paths.config);
 		if (this.config && this.config.key === key) {
 			return this.config.value;
 		}
@@ -315,17 +316,15 @@ export async function scanBoard(ws: BoardWorkspace, options: ScannerOptions & {g
 	return {...listing, cards: withDetails(listing.cards, {activity, git, staleDays: scanner.boardConfig.sandboxStaleDays, now})};
 }
 
-async function statKey(file: string): Promise<string> {
-	try {
-		const stat = await fs.lstat(file);
-		return `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}`;
-	} catch (error) {
-		if (errnoCode(error) === 'ENOENT') {
-			return 'missing';
-		}
-
-		throw error;
-	}
+/**
+ * What tells a later look that a file or folder may have changed.
+ * Synchronous: the open board calls it a few times a second, where one
+ * lstat costs microseconds and a promise through the libuv pool a hundred
+ * times that.
+ */
+function statKey(file: string): string {
+	const stat = fsSync.lstatSync(file, {throwIfNoEntry: false});
+	return stat ? `${stat.ino}:${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}` : 'missing';
 }
 
 /** When a folder appeared: its birth time where the file system keeps one, else its mtime. */
