@@ -16,6 +16,9 @@ export type QueueRun = {rounds: Array<{workers: number; donePerSecond: number; d
 /** What bench-processes.ts --json prints. */
 export type ProcessesRun = Record<string, {wallMs: number; cpuMs: number; processes: number}>;
 
+/** What idle-cpu.ts --json prints for one workspace. */
+export type IdleRun = {projects: number; git: number; seconds: number; runs: Array<{percent: number; selfPercent: number; childrenPercent: number}>};
+
 /** What queue-history.ts --json prints. */
 export type QueueHistoryRun = {jobs: number; cold: Summary; warm: Summary; raw: Summary};
 
@@ -28,6 +31,7 @@ export type Results = {
 	render?: RenderRun;
 	board: Record<string, BoardRun>;
 	scan?: Record<string, ScanSize>;
+	idle?: Record<string, IdleRun>;
 	store: StoreRun[];
 	queue: QueueRun[];
 	queueHistory?: QueueHistoryRun;
@@ -84,6 +88,12 @@ export function rowsOf(results: Results): Row[] {
 		const speedUp = cold.median / warm.median;
 		rows.push({figure: `cold scan, ${size} projects`, unit: 'ms', value: cold, ...(size === '10000' ? {target: '≤ 1000 ms', met: cold.median <= 1000} : {})});
 		rows.push({figure: `warm refresh, ${size} projects`, unit: 'ms', value: warm, floor: {label: 'cold scan', value: cold}, ratio: speedUp, target: 'cold ÷ warm ≥ 23×', met: speedUp >= 23, note: `ratio is the speed-up, cold ÷ warm (${speedUp.toFixed(1)}×)`});
+	}
+
+	for (const [size, idle] of Object.entries(results.idle ?? {})) {
+		const value = summarise(idle.runs.map(run => run.percent));
+		const git = summarise(idle.runs.map(run => run.childrenPercent));
+		rows.push({figure: `idle CPU, ${size} projects open`, unit: '% core', value, ...(size === '1000' ? {target: '≤ 1% of a core', met: value.median <= 1} : {}), note: `${idle.seconds} s on the board after start-up settled, ${idle.git} git repositories; git commands' share ${git.median.toFixed(2)}%`});
 	}
 
 	const storeRate = (mode: 'raw' | 'update', key: 'one' | 'eight') => summarise(results.store.flatMap(run => run.cells.filter(cell => cell.mode === mode && cell.bytes === 1024).map(cell => cell[key])));

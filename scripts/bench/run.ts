@@ -2,7 +2,7 @@
 // peer in the same run, prints one table and writes the figures to
 // bench-results/bench-<time>.json.
 //
-//   npm run bench [-- --quick] [--runs N] [--skip render,board,scan,queue-history,store,queue,processes]
+//   npm run bench [-- --quick] [--runs N] [--skip render,board,idle,scan,queue-history,store,queue,processes]
 //
 // Each measurement is one of the standalone scripts (scripts/bench-*.ts and
 // bench-render.mjs) started with --json; the floors (node -e, a bare Ink app
@@ -14,7 +14,7 @@ import path from 'node:path';
 import {performance} from 'node:perf_hooks';
 import {parseArgs} from 'node:util';
 import {runScript} from './child.js';
-import {rowsOf, type BoardRun, type ProcessesRun, type QueueHistoryRun, type QueueRun, type RenderRun, type Results, type ScanSize, type StoreRun} from './figures.js';
+import {rowsOf, type BoardRun, type IdleRun, type ProcessesRun, type QueueHistoryRun, type QueueRun, type RenderRun, type Results, type ScanSize, type StoreRun} from './figures.js';
 import {bundleInkHello, hasHtop, htopBytesPerMove, inkHello, nodeEcho} from './floors.js';
 import {formatTable} from './table.js';
 
@@ -30,8 +30,8 @@ const runs = Number(values.runs ?? (quick ? 3 : 5));
 const skip = new Set(values.skip.split(',').filter(Boolean));
 /** Sizes of everything that makes a run long; --quick keeps the same figures with fewer samples. */
 const plan = quick
-	? {keys: 30, git: 100, scanRuns: 3, storeSeconds: 1, repeats: 1, queueJobs: 100, processRounds: 5, moves: 16, historyRuns: 1}
-	: {keys: 100, git: 400, scanRuns: 5, storeSeconds: 1, repeats: 3, queueJobs: 200, processRounds: 20, moves: 40, historyRuns: 3};
+	? {keys: 30, git: 100, idleSeconds: 10, idleRuns: 1, scanRuns: 3, storeSeconds: 1, repeats: 1, queueJobs: 100, processRounds: 5, moves: 16, historyRuns: 1}
+	: {keys: 100, git: 400, idleSeconds: 20, idleRuns: 2, scanRuns: 5, storeSeconds: 1, repeats: 3, queueJobs: 200, processRounds: 20, moves: 40, historyRuns: 3};
 
 const started = performance.now();
 const say = (text: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${text}\n`);
@@ -69,6 +69,11 @@ if (!skip.has('board')) {
 	}
 }
 
+if (!skip.has('idle')) {
+	say(`idle CPU: the board open on 1000 and 10000 projects, ${plan.idleSeconds} s each`);
+	results.idle = await runScript<Record<string, IdleRun>>('scripts/bench/idle-cpu.ts', ['--projects', '1000,10000', '--git', '100', '--seconds', String(plan.idleSeconds), '--runs', String(plan.idleRuns)]);
+}
+
 if (!skip.has('scan')) {
 	say('scan: cold and warm, 1000 and 10000 projects');
 	const out = await runScript<Record<string, unknown>>('scripts/bench-scan.ts', ['--sizes', '1000,10000', '--git', '0', '--runs', String(plan.scanRuns)]);
@@ -97,7 +102,7 @@ for (let repeat = 0; repeat < plan.repeats; repeat++) {
 	}
 }
 
-notes.push('not measured yet: idle CPU of the open interface; the board is measured without a queue of finished jobs beside it');
+notes.push('the board is measured without a queue of finished jobs beside it');
 const rows = rowsOf(results);
 const machine = {node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', memoryGiB: Math.round(os.totalmem() / 2 ** 30), kernel: os.release(), loadAverage: os.loadavg()};
 const table = formatTable(rows);
