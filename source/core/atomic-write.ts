@@ -79,12 +79,23 @@ export type AtomicWriteOptions = {
  * asynchronous.
  */
 export async function atomicWriteFile(file: string, data: string | Buffer, options: AtomicWriteOptions = {}): Promise<void> {
+	const syncFolder = await publishFile(file, data, options);
+	await syncFolder();
+}
+
+/**
+ * atomicWriteFile up to and including the rename; returns the last step,
+ * the folder's fsync, for the caller to run (and await before it reports
+ * the write as done). The store runs it after releasing the file's lock, so
+ * the next writer need not wait for it: that writer's file holds this
+ * change too, so whichever rename a crash keeps, nothing acknowledged is lost.
+ */
+export async function publishFile(file: string, data: string | Buffer, options: AtomicWriteOptions = {}): Promise<() => Promise<void>> {
 	const mode = options.mode ?? PRIVATE_FILE_MODE;
 	const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
 	refuseSymlink(file);
 	const staged = stagedName(file);
 	inFlightStaged.add(staged);
-	let published = false;
 	let fd: number | undefined;
 	try {
 		fd = await createExclusive(staged, mode, options.createDir === true);
@@ -96,29 +107,28 @@ export async function atomicWriteFile(file: string, data: string | Buffer, optio
 		fd = undefined;
 		await options.beforePublish?.();
 		fs.renameSync(staged, file);
-		published = true;
-		options.afterRename?.();
-		await fsyncDir(path.dirname(file));
 	} catch (error) {
 		if (fd !== undefined) {
 			closeQuietly(fd);
 		}
 
-		if (!published) {
-			unlinkQuietly(staged);
-		}
+		unlinkQuietly(staged);
+		throw toFsError(error, file, 'write');
+	} finally {
+		inFlightStaged.delete(staged);
+	}
 
-		if (published && !(error instanceof CwsError)) {
+	options.afterRename?.();
+	return async () => {
+		try {
+			await fsyncDir(path.dirname(file));
+		} catch (error) {
 			throw new CwsError('IO_ERROR', `${file} was written, but syncing its folder to disk failed: ${error instanceof Error ? error.message : String(error)}`, {
 				hint: `The new content is in place but may not survive a power cut; check the disk holding ${path.dirname(file)}.`,
 				cause: error,
 			});
 		}
-
-		throw toFsError(error, file, 'write');
-	} finally {
-		inFlightStaged.delete(staged);
-	}
+	};
 }
 
 /**

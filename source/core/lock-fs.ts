@@ -37,10 +37,15 @@ export async function readOwner(lockDir: string): Promise<LockOwner | undefined>
 /** readOwner without the thread pool, for the holder's own checks (see atomicWriteFile). */
 export function readOwnerSync(lockDir: string): LockOwner | undefined {
 	try {
-		return JSON.parse(readRegularFileSync(path.join(lockDir, OWNER_FILE)).bytes.toString('utf8')) as LockOwner;
+		const parsed = JSON.parse(readRegularFileSync(path.join(lockDir, OWNER_FILE)).bytes.toString('utf8')) as Partial<LockOwner>;
+		if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.token === 'string') {
+			return parsed as LockOwner;
+		}
 	} catch {
-		return undefined;
+		// Absent or unreadable, as for readOwner.
 	}
+
+	return undefined;
 }
 
 /**
@@ -70,6 +75,40 @@ export async function removeLockIf(lockDir: string, keep: (aside: string) => Pro
 	}
 
 	await rm(aside, {recursive: true, force: true});
+	return 'removed';
+}
+
+/**
+ * removeLockIf with synchronous calls, for the lock's own paths (a dead
+ * holder's or a stale lock's removal): the window in which the folder is
+ * aside, and another process could create a new lock in its place before
+ * a folder to keep is put back, shrinks from event-loop turns to the time
+ * of two system calls.
+ */
+export function removeLockIfSync(lockDir: string, keep: (aside: string) => boolean): 'removed' | 'absent' | 'kept' {
+	const aside = `${lockDir}.old-${process.pid}-${randomToken()}`;
+	try {
+		fs.renameSync(lockDir, aside);
+	} catch (error) {
+		if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+			return 'absent';
+		}
+
+		throw error;
+	}
+
+	if (keep(aside)) {
+		try {
+			fs.renameSync(aside, lockDir);
+		} catch {
+			// The name was taken meanwhile: that holder's lock wins; the refresh and fencing stop this one's writes.
+			fs.rmSync(aside, {recursive: true, force: true});
+		}
+
+		return 'kept';
+	}
+
+	fs.rmSync(aside, {recursive: true, force: true});
 	return 'removed';
 }
 
@@ -154,10 +193,18 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
 		}
 
 		// proper-lockfile found it stale a moment ago: check what we actually move aside.
-		void removeLockIf(lockDir, async aside => {
-			const stats = await fs.promises.stat(aside).catch(() => undefined);
-			return stats !== undefined && stats.mtimeMs >= Date.now() - stale;
-		}).then(outcome => callback(outcome === 'kept' ? lockedError(lockDir) : null), (error: NodeJS.ErrnoException) => callback(error));
+		let outcome: 'removed' | 'absent' | 'kept';
+		try {
+			outcome = removeLockIfSync(lockDir, aside => {
+				const stats = fs.statSync(aside, {throwIfNoEntry: false});
+				return stats !== undefined && stats.mtimeMs >= Date.now() - stale;
+			});
+		} catch (error) {
+			process.nextTick(callback, error as NodeJS.ErrnoException);
+			return;
+		}
+
+		process.nextTick(callback, outcome === 'kept' ? lockedError(lockDir) : null);
 	}
 
 	function rmdirSync(lockDir: string): void {

@@ -1,12 +1,12 @@
 import {AsyncLocalStorage} from 'node:async_hooks';
 import os from 'node:os';
 import path from 'node:path';
+import {setTimeout as sleep} from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import {ensurePrivateDir, toFsError} from './atomic-write.js';
 import {CwsError, errnoCode} from './errors.js';
-import {createLockFs, readOwner, readOwnerSync, removeLockIf, type LockOwner} from './lock-fs.js';
+import {createLockFs, readOwner, readOwnerSync, removeLockIfSync, type LockOwner} from './lock-fs.js';
 import {isProcessAlive} from './process-info.js';
-import {waitForLockChange} from './lock-wait.js';
 
 export type {LockOwner} from './lock-fs.js';
 
@@ -210,9 +210,10 @@ export class LockManager {
 				throw this.timeoutError(name, await describeHolder(lockDir));
 			}
 
-			// Exponential backoff with jitter so that waiting processes do not retry in step,
-			// cut short when the lock folder is released.
-			await waitForLockChange(lockDir, Math.min(remaining, (delay / 2) + (Math.random() * delay / 2)));
+			// Exponential backoff with jitter so that waiting processes do not retry in step.
+			// (Waking every waiter on each change of the folder, with fs.watch, was measured
+			// slower: with several processes queued they all woke for each hand-over.)
+			await sleep(Math.min(remaining, (delay / 2) + (Math.random() * delay / 2)));
 			delay = Math.min(delay * 2, 100);
 		}
 	}
@@ -252,12 +253,14 @@ export function isDeadHolder(owner: LockOwner | undefined): owner is LockOwner {
  * for the stale time; only if the folder still names that holder.
  */
 export async function takeOverDeadHolder(lockDir: string): Promise<boolean> {
-	const owner = await readOwner(lockDir);
+	// Synchronous from the read to the removal: a holder that released and
+	// exited meanwhile must not get its successor's lock moved aside.
+	const owner = readOwnerSync(lockDir);
 	if (!isDeadHolder(owner)) {
 		return false;
 	}
 
-	const outcome = await removeLockIf(lockDir, async aside => (await readOwner(aside))?.token !== owner.token);
+	const outcome = removeLockIfSync(lockDir, aside => readOwnerSync(aside)?.token !== owner.token);
 	return outcome !== 'kept';
 }
 

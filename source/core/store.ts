@@ -2,7 +2,7 @@ import {constants} from 'node:fs';
 import fs from 'node:fs';
 import {unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {atomicWriteFile, fsyncDir, readRegularFileSync, toFsError} from './atomic-write.js';
+import {fsyncDir, publishFile, readRegularFileSync, toFsError} from './atomic-write.js';
 import {DEFAULT_BACKUPS, listBackups, pruneAfterCommit, removeBackups, stageBackup} from './backups.js';
 import {encodeEnvelope, sniffGeneration, verifyEnvelope, type EnvelopeSpec} from './envelope.js';
 import {CwsError, errnoCode} from './errors.js';
@@ -137,16 +137,24 @@ export class Store {
 	async update<T>(spec: StateSpec<T>, fn: (current: T) => T | Promise<T>): Promise<Loaded<T>> {
 		const file = this.filePath(spec);
 		let recovered: RecoveryReport | undefined;
+		// The folder's fsync runs once the lock is free (see publishFile); the update is done after it.
+		let syncFolder: (() => Promise<void>) | undefined;
 		try {
-			return await this.locks.withLock(spec.name, async handle => {
+			const result = await this.locks.withLock(spec.name, async handle => {
 				const current = await this.loadLocked(spec, handle);
 				recovered = current.recovered;
 				const next = await fn(current.data);
 				const data = this.validated(spec, file, next);
 				const generation = current.generation + 1;
-				await this.publish(spec, data, generation, current, handle);
+				syncFolder = await this.publish(spec, data, generation, current, handle);
 				return recovered ? {data, generation, recovered} : {data, generation};
+			}).catch(async (error: unknown) => {
+				// Published, then the lock's release failed: the change is in place, make it durable before reporting.
+				await syncFolder?.().catch(() => undefined);
+				throw error;
 			});
+			await syncFolder?.();
+			return result;
 		} finally {
 			// A recovery happened even if the change then failed; tell listeners once the lock is free.
 			if (recovered) {
@@ -265,7 +273,10 @@ export class Store {
 			file: this.filePath(spec),
 			snapshot,
 			now: this.now(),
-			publish: async (data, generation) => this.publish(spec, data, generation, {identity: snapshot.identity, generation: Number.NaN}, handle),
+			publish: async (data, generation) => {
+				const syncFolder = await this.publish(spec, data, generation, {identity: snapshot.identity, generation: Number.NaN}, handle);
+				await syncFolder();
+			},
 		});
 		const after = await this.snapshot(spec);
 		return {data: recovery.data, generation: recovery.generation, identity: after.identity, recovered: recovery.report};
@@ -283,16 +294,20 @@ export class Store {
 		}
 	}
 
-	/** Stages a backup, writes and verifies the file, fences, publishes, keeps the backup. */
-	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle: LockHandle): Promise<void> {
+	/**
+	 * Stages a backup, writes and verifies the file, fences, publishes, keeps
+	 * the backup. Returns the folder's fsync, which the caller must run.
+	 */
+	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle: LockHandle): Promise<() => Promise<void>> {
 		const file = this.filePath(spec);
 		const payload = JSON.stringify(data);
 		const bytes = Buffer.from(encodeEnvelope(data, {version: spec.version, generation}), 'utf8');
 		const keep = spec.backups ?? DEFAULT_BACKUPS;
 		const backup = keep > 0 ? await stageBackup(this.meta, spec.name, generation, bytes) : undefined;
 		this.verified.delete(file);
+		let syncFolder: () => Promise<void>;
 		try {
-			await atomicWriteFile(file, bytes, {
+			syncFolder = await publishFile(file, bytes, {
 				createDir: true,
 				beforePublish: async () => {
 					this.fence(spec, file, read);
@@ -319,12 +334,15 @@ export class Store {
 				await backup.commit();
 				await pruneAfterCommit(this.meta, spec.name, keep, generation);
 			} catch (error) {
+				await syncFolder().catch(() => undefined);
 				throw new CwsError('BACKUP_FAILED', `${file} was saved (generation ${generation}), but keeping its backup failed: ${error instanceof Error ? error.message : String(error)}`, {
 					hint: 'The change is in place. Free disk space or fix the permissions of .cws/backups so that later changes are backed up.',
 					cause: error,
 				});
 			}
 		}
+
+		return syncFolder;
 	}
 
 	/** The verified content of `file` if its identity is the one this process verified. */
