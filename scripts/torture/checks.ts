@@ -22,7 +22,8 @@ export type CheckResult = {
 	lost: string[];
 	problems: string[];
 	verify: {ok: boolean; issues: unknown[]};
-	jobs: {acknowledged: number; byState: Record<string, number>; total: number};
+	/** Jobs that need a person (dead, conflict), grouped by their last error. */
+	jobs: {acknowledged: number; byState: Record<string, number>; total: number; attention: Record<string, number>};
 	moves: {acknowledged: number; atLastAcknowledged: number; settledByUnacknowledged: number};
 	remotes: {pushesChecked: number; commitsChecked: number; backupsChecked: number};
 };
@@ -195,7 +196,13 @@ function checkJobs(ledger: Ledger, jobs: Job[], lost: string[], problems: string
 		problems.push(`job ${job.id} (${job.project} → ${job.target.name}) is still running with no worker left`);
 	}
 
-	return {acknowledged: acknowledged.size, byState, total: jobs.length};
+	const attention: Record<string, number> = {};
+	for (const job of jobs.filter(job => job.state === 'dead' || job.state === 'conflict')) {
+		const key = `${job.state} ${job.project} → ${job.target.name}: ${job.lastError?.code ?? ''} ${job.lastError?.message ?? ''}`.slice(0, 240);
+		attention[key] = (attention[key] ?? 0) + 1;
+	}
+
+	return {acknowledged: acknowledged.size, byState, total: jobs.length, attention};
 }
 
 /** No staged temp file, lock folder or lease temp anywhere under .cws, and no git lock in a project. */

@@ -3,6 +3,7 @@
  * a live one of a kind and the end of the run can make sure none is left.
  */
 import {spawn} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -139,6 +140,11 @@ export async function mustRun(file: string, args: string[], options: {cwd?: stri
 export const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 function findRepo(): string {
+	// npm run and the test start it from the repository root; node_modules may be a link to another checkout's.
+	if (existsSync(path.join(process.cwd(), 'scripts', 'torture', 'run.ts'))) {
+		return process.cwd();
+	}
+
 	// Bundled by scripts/run-ts.mjs into <repo>/node_modules/.cache/cws-run/; run from source by vitest.
 	const here = path.dirname(fileURLToPath(import.meta.url));
 	const cache = here.lastIndexOf(`${path.sep}node_modules${path.sep}`);

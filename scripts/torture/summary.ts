@@ -105,6 +105,10 @@ export function formatSummary(summary: Summary): string {
 		lines.push('failed operations (not refusals):', ...Object.entries(summary.failures).map(([message, count]) => `  ${count}× ${message}`));
 	}
 
+	if (Object.keys(summary.jobs.attention).length > 0) {
+		lines.push('jobs needing attention:', ...Object.entries(summary.jobs.attention).map(([message, count]) => `  ${count}× ${message}`));
+	}
+
 	if (summary.lostItems.length > 0) {
 		lines.push('LOST:', ...summary.lostItems.map(item => `  ${item}`));
 	}

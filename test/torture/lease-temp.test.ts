@@ -1,92 +1,60 @@
 /**
  * A worker SIGKILLed while it creates or rewrites a lease leaves the lease's
  * temp file behind (the torture run found them in .cws/queue/leases). Such a
- * leftover must be one the start-up sweep and `cws verify` know: named like
- * every other staged file, with the writer's pid, so it is reported and
- * removed once that process is gone. The crash is simulated by failing the
- * step after the temp file is written and skipping its clean-up.
+ * leftover must be one the start-up sweep and `cws verify` know, so that it
+ * is reported and removed once its writer is gone. The kill is real: a
+ * preloaded hook SIGKILLs the child at the moment it links (claim) or
+ * renames (lease rewrite) a file into the leases folder.
  */
 import {mkdtemp, readdir, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {afterEach, describe, expect, it, vi} from 'vitest';
+import {fileURLToPath} from 'node:url';
+import {afterEach, describe, expect, it} from 'vitest';
 import {workspacePaths} from '../../source/core/paths.js';
 import {enqueueJob} from '../../source/core/queue/enqueue.js';
-import {claimJob, leaseFile, newWorkerIdentity, recordLeaseChild} from '../../source/core/queue/lease.js';
 import {Store} from '../../source/core/store.js';
 import {inspectMeta, sweepMeta} from '../../source/core/sweep.js';
 import {initWorkspace} from '../../source/core/workspace.js';
+import {spawnTs} from '../helpers/child.js';
 
-const crash = vi.hoisted(() => ({on: false}));
-
-vi.mock('node:fs/promises', async importOriginal => {
-	const actual = await importOriginal<typeof import('node:fs/promises')>();
-	const died = () => Object.assign(new Error('simulated crash'), {code: 'EIO'});
-	return {
-		...actual,
-		async link(...args: Parameters<typeof actual.link>) {
-			if (crash.on) throw died();
-			return actual.link(...args);
-		},
-		async rename(...args: Parameters<typeof actual.rename>) {
-			if (crash.on && String(args[1]).includes(`${path.sep}leases${path.sep}`)) throw died();
-			return actual.rename(...args);
-		},
-		// A dead process cleans nothing up.
-		async unlink(file: Parameters<typeof actual.unlink>[0]) {
-			if (crash.on && String(file).includes(`${path.sep}leases${path.sep}`)) return;
-			return actual.unlink(file);
-		},
-	};
-});
-
+const HOOK = fileURLToPath(new URL('fixtures/die-in-leases.cjs', import.meta.url));
 const dirs: string[] = [];
 afterEach(async () => {
-	crash.on = false;
 	await Promise.all(dirs.splice(0).map(async dir => rm(dir, {recursive: true, force: true})));
 });
 
-async function queueWorkspace() {
+async function workspaceWithJob(): Promise<{root: string; meta: string; leases: string}> {
 	const dir = await mkdtemp(path.join(os.tmpdir(), 'cws-lease-temp-'));
 	dirs.push(dir);
 	const root = path.join(dir, 'ws');
 	await initWorkspace(root);
 	const paths = workspacePaths(root);
-	const ws = {paths, store: new Store(paths.meta)};
-	const {job} = await enqueueJob(ws, {project: 'web', target: {name: 'origin', kind: 'git', remote: 'origin', autoCommit: false}, stage: 'active', maxAttempts: 3});
-	return {ws, job, leases: path.join(paths.queue, 'leases')};
+	await enqueueJob({paths, store: new Store(paths.meta)}, {project: 'web', target: {name: 'origin', kind: 'git', remote: 'origin', autoCommit: false}, stage: 'active', maxAttempts: 3});
+	return {root, meta: paths.meta, leases: path.join(paths.queue, 'leases')};
 }
 
-async function expectSweptTemp(meta: string, leases: string): Promise<void> {
-	const left = (await readdir(leases)).filter(name => name.includes('tmp'));
-	expect(left).toHaveLength(1);
-	const findings = await inspectMeta(meta);
-	expect(findings.map(finding => finding.path)).toContain(path.join(leases, left[0]!));
-	expect(findings.find(finding => finding.path === path.join(leases, left[0]!))?.kind).toBe('orphan-temp');
-	await sweepMeta(meta);
-	expect((await readdir(leases)).filter(name => name.includes('tmp'))).toEqual([]);
+async function killedLeavingTemp(root: string, leases: string, dieAt: 'link' | 'rename'): Promise<string> {
+	const child = await spawnTs('test/torture/fixtures/lease-child.ts', [root, dieAt === 'rename' ? 'record' : 'claim'], {
+		env: {NODE_OPTIONS: `--require ${HOOK}`, CWS_DIE_AT: dieAt},
+	});
+	const exit = await child.exited;
+	expect(exit.signal, child.stderr()).toBe('SIGKILL');
+	expect(child.lines).not.toContain('finished');
+	const temps = (await readdir(leases)).filter(name => /tmp/.test(name));
+	expect(temps).toHaveLength(1);
+	return path.join(leases, temps[0]!);
 }
 
-describe('lease temp files left by a worker that died', () => {
-	it('claiming: the temp of a lease never linked is found by the sweep and verify, then removed', async () => {
-		const {ws, job, leases} = await queueWorkspace();
-		const identity = newWorkerIdentity();
-		crash.on = true;
-		await expect(claimJob(ws, job, identity, Date.now())).rejects.toThrow('simulated crash');
-		crash.on = false;
-		identity.release();
-		await expectSweptTemp(ws.paths.meta, leases);
-	});
-
-	it('recording the running command: the temp of a lease rewrite is found by the sweep and verify, then removed', async () => {
-		const {ws, job, leases} = await queueWorkspace();
-		const identity = newWorkerIdentity();
-		const claimed = await claimJob(ws, job, identity, Date.now());
-		expect(claimed?.state).toBe('running');
-		crash.on = true;
-		await expect(recordLeaseChild(leaseFile(ws, job.id, claimed!.claim), claimed!.lease!, undefined)).rejects.toThrow('simulated crash');
-		crash.on = false;
-		identity.release();
-		await expectSweptTemp(ws.paths.meta, leases);
-	});
+describe('lease temp files left by a worker killed mid-write', () => {
+	for (const dieAt of ['link', 'rename'] as const) {
+		it(`killed at the lease ${dieAt === 'link' ? 'claim (link)' : 'rewrite (rename)'}: verify reports the temp file and the sweep removes it`, async () => {
+			const {root, meta, leases} = await workspaceWithJob();
+			const temp = await killedLeavingTemp(root, leases, dieAt);
+			const findings = await inspectMeta(meta);
+			expect(findings.find(finding => finding.path === temp)?.kind, JSON.stringify(findings)).toBe('orphan-temp');
+			await sweepMeta(meta);
+			expect((await readdir(leases)).filter(name => /tmp/.test(name))).toEqual([]);
+		});
+	}
 });
