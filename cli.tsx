@@ -1,8 +1,9 @@
 // Entry point of `cws`: parses the command line and runs a subcommand, or
 // the full-screen workspace. The TUI is imported lazily so that subcommands
-// start without loading Ink or React.
-import {commands} from './source/cli/index.js';
+// start without loading Ink or React, and the subcommands are imported only
+// when the command line may name one, so that the TUI starts without them.
 import {runCli} from './source/cli/main.js';
+import type {CliCommand} from './source/cli/types.js';
 
 declare const CWS_VERSION: string;
 
@@ -18,8 +19,31 @@ for (const stream of [process.stdout, process.stderr]) {
 	});
 }
 
+/**
+ * True when argv can only open the full-screen workspace: nothing but
+ * `--no-color` and `--workspace <dir>`. Anything else (a word, --help, an
+ * unknown flag) is parsed against the full command table, as always.
+ */
+function opensWorkspaceOnly(argv: readonly string[]): boolean {
+	for (let index = 0; index < argv.length; index++) {
+		const arg = argv[index]!;
+		if (arg === '--no-color' || (arg.startsWith('--workspace=') && arg.length > '--workspace='.length)) continue;
+		const value = argv[index + 1];
+		if (arg === '--workspace' && value !== undefined && value !== '' && !value.startsWith('-')) {
+			index++;
+			continue;
+		}
+
+		return false;
+	}
+
+	return true;
+}
+
+const argv = process.argv.slice(2);
+const commands: CliCommand[] = opensWorkspaceOnly(argv) ? [] : (await import('./source/cli/index.js')).commands;
 const code = await runCli({
-	argv: process.argv.slice(2),
+	argv,
 	env: process.env,
 	version: typeof CWS_VERSION === 'string' ? CWS_VERSION : 'dev',
 	commands,

@@ -1,37 +1,90 @@
-// Bundles cli.tsx and everything it imports into one ES module, dist/cli.js.
-// One file loads far faster than Ink's module graph resolved file by file,
-// which is most of a cold start.
+// Bundles cli.tsx and everything it imports into ES modules: dist/cli.js and
+// the chunks it imports lazily (dist/chunks/). A few files load far faster
+// than Ink's module graph resolved file by file, which is most of a cold
+// start; and code splitting leaves what a start does not use unread (the
+// full-screen workspace never parses the subcommands, a subcommand never
+// parses Ink).
 import {build} from 'esbuild';
-import {chmod, readFile} from 'node:fs/promises';
+import {chmod, readdir, readFile, rm, stat} from 'node:fs/promises';
+import {createRequire} from 'node:module';
+import path from 'node:path';
+import {fileURLToPath} from 'node:url';
 
-const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const require = createRequire(import.meta.url);
+const fastWidth = path.join(repo, 'scripts/stubs/string-width.js');
+/** The string-width Ink imports (version 8, at the top of node_modules). */
+const inkStringWidth = require.resolve('string-width', {paths: [path.join(repo, 'node_modules/ink')]});
 
-await build({
-	entryPoints: ['cli.tsx'],
-	outfile: 'dist/cli.js',
-	bundle: true,
-	platform: 'node',
-	format: 'esm',
-	target: 'node20',
-	jsx: 'automatic',
-	sourcemap: 'linked',
-	logLevel: 'warning',
-	// Ink only loads react-devtools-core when DEV=true; it is not installed.
-	alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
-	define: {
-		'process.env.NODE_ENV': '"production"',
-		CWS_VERSION: JSON.stringify(pkg.version),
+/** Sends Ink's string-width through scripts/stubs/string-width.js, which answers common text at once. */
+const fastStringWidth = {
+	name: 'fast-string-width',
+	setup(build) {
+		build.onResolve({filter: /^string-width$/}, async args => {
+			if (args.importer === fastWidth || args.pluginData === fastWidth) return undefined;
+			const resolved = await build.resolve(args.path, {kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: fastWidth});
+			// Other copies (wrap-ansi's string-width 7 counts some symbols differently) stay as they are.
+			return resolved.path === inkStringWidth ? {path: fastWidth} : resolved;
+		});
 	},
-	// Bundled CommonJS dependencies call require(); give the ESM bundle one.
-	banner: {
-		js: [
-			'#!/usr/bin/env node',
-			"import {createRequire as __cwsCreateRequire} from 'node:module';",
-			'const require = __cwsCreateRequire(import.meta.url);',
-			// write-file-atomic names its temp files after __filename.
-			"import {fileURLToPath as __cwsFileURLToPath} from 'node:url';",
-			'const __filename = __cwsFileURLToPath(import.meta.url);',
-		].join('\n'),
-	},
-});
-await chmod('dist/cli.js', 0o755);
+};
+
+/** esbuild options of the cws bundle, written to `outdir` (the entry is `<outdir>/cli.js`). */
+export async function buildOptions(outdir = path.join(repo, 'dist')) {
+	const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
+	return {
+		absWorkingDir: repo,
+		entryPoints: ['cli.tsx'],
+		outdir,
+		entryNames: '[name]',
+		chunkNames: 'chunks/[name]-[hash]',
+		splitting: true,
+		bundle: true,
+		platform: 'node',
+		format: 'esm',
+		target: 'node20',
+		jsx: 'automatic',
+		sourcemap: 'linked',
+		logLevel: 'warning',
+		plugins: [fastStringWidth],
+		// Ink only loads react-devtools-core when DEV=true; it is not installed.
+		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
+		define: {
+			'process.env.NODE_ENV': '"production"',
+			CWS_VERSION: JSON.stringify(pkg.version),
+		},
+		// Bundled CommonJS dependencies call require(); give the ESM bundle one.
+		banner: {
+			js: [
+				'#!/usr/bin/env node',
+				"import {createRequire as __cwsCreateRequire} from 'node:module';",
+				'const require = __cwsCreateRequire(import.meta.url);',
+				// write-file-atomic names its temp files after __filename.
+				"import {fileURLToPath as __cwsFileURLToPath} from 'node:url';",
+				'const __filename = __cwsFileURLToPath(import.meta.url);',
+			].join('\n'),
+		},
+	};
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+	const options = await buildOptions();
+	const {metafile} = await build({...options, metafile: true});
+	await chmod(path.join(options.outdir, 'cli.js'), 0o755);
+	await pruneChunks(path.join(options.outdir, 'chunks'), new Set(Object.keys(metafile.outputs).map(file => path.resolve(repo, file))));
+}
+
+/**
+ * Removes chunks of earlier builds (their names carry a content hash). One
+ * younger than a minute is kept: a cws started just before this build may
+ * still be about to import it (tests build while others run).
+ */
+async function pruneChunks(dir, current) {
+	const entries = await readdir(dir).catch(() => []);
+	for (const name of entries) {
+		const file = path.join(dir, name);
+		if (current.has(file)) continue;
+		const {mtimeMs} = await stat(file);
+		if (Date.now() - mtimeMs > 60_000) await rm(file, {force: true});
+	}
+}
