@@ -8,7 +8,7 @@ import {randomToken, processStartTime} from './process-info.js';
 /** The record inside every lock folder: who holds it, and a token unique to this acquisition. */
 export type LockOwner = {pid: number; host: string; start?: string; since: string; token: string};
 
-/** Name of the owner record inside a lock folder. */
+/** Name of the owner record inside a lock folder (locks made by older versions; a lock is now a file holding the record). */
 export const OWNER_FILE = 'owner.json';
 
 const OWN_START = processStartTime(process.pid);
@@ -23,7 +23,15 @@ function lockedError(lockDir: string): NodeJS.ErrnoException {
 /** Reads the owner record of a lock folder; undefined when absent or unreadable. */
 export async function readOwner(lockDir: string): Promise<LockOwner | undefined> {
 	try {
-		const parsed = JSON.parse(await readFile(path.join(lockDir, OWNER_FILE), 'utf8')) as Partial<LockOwner>;
+		const text = await readFile(lockDir, 'utf8').catch(async (error: unknown) => {
+			// A lock folder (as older versions made) holds its record inside.
+			if ((error as NodeJS.ErrnoException).code === 'EISDIR') {
+				return readFile(path.join(lockDir, OWNER_FILE), 'utf8');
+			}
+
+			throw error;
+		});
+		const parsed = JSON.parse(text) as Partial<LockOwner>;
 		if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.token === 'string') {
 			return parsed as LockOwner;
 		}
@@ -37,7 +45,18 @@ export async function readOwner(lockDir: string): Promise<LockOwner | undefined>
 /** readOwner without the thread pool, for the holder's own checks (see atomicWriteFile). */
 export function readOwnerSync(lockDir: string): LockOwner | undefined {
 	try {
-		const parsed = JSON.parse(readRegularFileSync(path.join(lockDir, OWNER_FILE)).bytes.toString('utf8')) as Partial<LockOwner>;
+		let bytes: Buffer;
+		try {
+			bytes = readRegularFileSync(lockDir).bytes;
+		} catch (error) {
+			if ((error as NodeJS.ErrnoException).code !== 'EISDIR') {
+				throw error;
+			}
+
+			bytes = readRegularFileSync(path.join(lockDir, OWNER_FILE)).bytes;
+		}
+
+		const parsed = JSON.parse(bytes.toString('utf8')) as Partial<LockOwner>;
 		if (typeof parsed.pid === 'number' && typeof parsed.host === 'string' && typeof parsed.token === 'string') {
 			return parsed as LockOwner;
 		}
@@ -70,7 +89,7 @@ export async function removeLockIf(lockDir: string, keep: (aside: string) => Pro
 		// Someone else's live lock: put it back. If the name was taken meanwhile
 		// that holder lost its lock; its refresh notices and the fencing check
 		// stops its write.
-		await rename(aside, lockDir).catch(async () => rm(aside, {recursive: true, force: true}));
+		putBack(aside, lockDir);
 		return 'kept';
 	}
 
@@ -98,13 +117,7 @@ export function removeLockIfSync(lockDir: string, keep: (aside: string) => boole
 	}
 
 	if (keep(aside)) {
-		try {
-			fs.renameSync(aside, lockDir);
-		} catch {
-			// The name was taken meanwhile: that holder's lock wins; the refresh and fencing stop this one's writes.
-			fs.rmSync(aside, {recursive: true, force: true});
-		}
-
+		putBack(aside, lockDir);
 		return 'kept';
 	}
 
@@ -114,13 +127,18 @@ export function removeLockIfSync(lockDir: string, keep: (aside: string) => boole
 
 /**
  * The file system proper-lockfile is given. Its lock is a bare mkdir; here
- * a lock folder is made complete elsewhere (with the owner record inside)
- * and renamed into place, so a lock never exists without its owner, a dead
- * holder can be recognised at once, and a lock folder is never empty (a
- * rename onto an empty folder would replace it). Removal of a stale lock
- * renames it aside and re-checks staleness on what it actually moved, which
- * closes most of proper-lockfile's takeover race (its issue #121); removal
- * on release only touches a folder that still holds this acquisition's token.
+ * the lock is a file holding the owner record, written under a private name
+ * and hard-linked into place (link() fails if anything holds the name, so it
+ * is as exclusive as mkdir), so a lock never exists without its owner and a
+ * dead holder can be recognised at once. Creating and removing a file costs
+ * a tenth of what a folder with a file in it did on ext4. proper-lockfile's
+ * refresh (utimes) and staleness check (mtime) work on a file as on a
+ * folder. A lock folder left by an older version still reads as held
+ * (readOwner looks inside it) and excludes this version: link() fails on it.
+ * Removal of a stale lock renames it aside and re-checks staleness on what
+ * it actually moved, which closes most of proper-lockfile's takeover race
+ * (its issue #121); removal on release only touches a lock that still holds
+ * this acquisition's token.
  */
 export function createLockFs(stale: number): {fs: object; held: Map<string, string>} {
 	/** lockDir → token of the lock this process holds there. */
@@ -145,20 +163,20 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
 		const staging = `${lockDir}.new-${process.pid}-${token}`;
 		const owner: LockOwner = {pid: process.pid, host: HOST, ...(OWN_START ? {start: OWN_START} : {}), since: new Date().toISOString(), token};
 		try {
-			fs.mkdirSync(staging, {mode: 0o700});
+			fs.writeFileSync(staging, JSON.stringify(owner), {mode: 0o600, flag: 'wx'});
 		} catch (error) {
 			answer(error as NodeJS.ErrnoException);
 			return;
 		}
 
 		try {
-			fs.writeFileSync(path.join(staging, OWNER_FILE), JSON.stringify(owner), {mode: 0o600});
-			fs.renameSync(staging, lockDir);
+			// link() creates the name only if nothing is there, file or folder: the lock.
+			fs.linkSync(staging, lockDir);
 		} catch (error) {
-			const failure = error as NodeJS.ErrnoException;
-			fs.rmSync(staging, {recursive: true, force: true});
-			answer(failure.code === 'ENOTEMPTY' || failure.code === 'EEXIST' ? Object.assign(failure, {code: 'EEXIST'}) : failure);
+			answer(error as NodeJS.ErrnoException);
 			return;
+		} finally {
+			removeQuietly(staging);
 		}
 
 		held.set(lockDir, token);
@@ -238,20 +256,43 @@ function releaseIfOurs(lockDir: string, token: string): void {
 
 	if (readOwnerSync(aside)?.token !== token) {
 		// Someone else's live lock: see removeLockIf.
-		try {
-			fs.renameSync(aside, lockDir);
-		} catch {
-			fs.rmSync(aside, {recursive: true, force: true});
-		}
-
+		putBack(aside, lockDir);
 		return;
 	}
 
+	removeQuietly(aside);
+}
+
+/**
+ * Puts a lock moved aside back in place, unless the name was taken
+ * meanwhile: then that holder's lock wins, and the refresh and fencing stop
+ * the writes of the one put aside. A lock file goes back with link(), which
+ * never replaces what is there (rename would); an older version's lock
+ * folder with rename(), which fails onto a folder that is not empty.
+ */
+function putBack(aside: string, lockDir: string): void {
 	try {
-		fs.unlinkSync(path.join(aside, OWNER_FILE));
-		fs.rmdirSync(aside);
+		fs.linkSync(aside, lockDir);
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		if (code === 'EPERM' || code === 'EISDIR') {
+			try {
+				fs.renameSync(aside, lockDir);
+				return;
+			} catch {
+				// Taken meanwhile.
+			}
+		}
+	}
+
+	removeQuietly(aside);
+}
+
+/** Removes a lock file (or an older version's lock folder); errors are left to the sweep. */
+function removeQuietly(entry: string): void {
+	try {
+		fs.unlinkSync(entry);
 	} catch {
-		// Something else inside, or already gone: remove whatever is there.
-		fs.rmSync(aside, {recursive: true, force: true});
+		fs.rmSync(entry, {recursive: true, force: true});
 	}
 }

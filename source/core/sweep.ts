@@ -145,7 +145,8 @@ async function inspectLocks(locksDir: string, now: number, lockStaleMs: number, 
 /** Whether one lock folder is held by a dead process of this host, or not refreshed within the stale time. */
 async function inspectLock(lockDir: string, now: number, lockStaleMs: number): Promise<SweepFinding | undefined> {
 	const stats = await stat(lockDir).catch(() => undefined);
-	if (!stats?.isDirectory()) {
+	// A lock is a file; older versions made a folder.
+	if (!stats || (!stats.isFile() && !stats.isDirectory())) {
 		return undefined;
 	}
 
