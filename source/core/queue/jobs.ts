@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto';
+import {statSync} from 'node:fs';
 import {readdir, stat} from 'node:fs/promises';
 import path from 'node:path';
 import {ensurePrivateDir} from '../atomic-write.js';
@@ -126,14 +127,65 @@ export type JobListing = {jobs: Job[]; unreadable: UnreadableJob[]};
 
 /** A job as last read, or why it could not be read (a damaged file is read, and quarantined, once per change). */
 type CacheEntry = {identity: string; job: Job; error?: undefined} | {identity: string; job?: undefined; error: string};
-const caches = new WeakMap<Store, Map<string, CacheEntry>>();
+
+/** What the last listing of a store's queue folder saw. */
+type ListingCache = {
+	entries: Map<string, CacheEntry>;
+	/** The folder's change stamp when it was listed, if it can be trusted to move on the next change. */
+	stamp: string | undefined;
+	listing: JobListing | undefined;
+	listedAt: number;
+};
+
+const caches = new WeakMap<Store, ListingCache>();
+
+/** Files checked between two yields to the event loop (the checks are synchronous). */
+const CHUNK = 200;
 
 /**
- * Every job in .cws/queue/, oldest first. Files whose inode and times have
- * not changed since the last listing in this process are not read again, so
- * polling a queue of hundreds of finished jobs stays cheap.
+ * A folder's modification time only moves when the clock has moved: the
+ * kernel stamps it with a coarse clock (ticks of up to 10 ms), so a change
+ * in the same tick as the listing would leave the stamp as it was. A stamp
+ * at least this old when read cannot be repeated by a later change.
+ */
+const SETTLED_MS = 50;
+
+/**
+ * However still the folder looks, its files are checked again after this
+ * long: a clock stepped back or a file system with coarse or cached times
+ * could hide a change from the stamp, and this bounds how long.
+ */
+const TRUST_STAMP_MS = 30_000;
+
+/**
+ * Every job in .cws/queue/, oldest first. Cheap when warm: if the folder's
+ * change stamp is the one of the last listing in this process, no job file
+ * can have changed (every job write renames a new file into the folder,
+ * every removal unlinks one) and that listing is returned without touching
+ * the files; otherwise only files whose inode and times changed are read
+ * again. Cold, the files are read with synchronous calls in chunks, yielding
+ * between chunks so that an interface stays responsive.
  */
 export async function listJobs(ws: QueueWorkspace): Promise<JobListing> {
+	let cache = caches.get(ws.store);
+	if (!cache) {
+		cache = {entries: new Map(), stamp: undefined, listing: undefined, listedAt: 0};
+		caches.set(ws.store, cache);
+	}
+
+	const startedAt = Date.now();
+	const before = folderStampSync(ws.paths.queue);
+	if (before.stamp === 'missing') {
+		cache.entries.clear();
+		cache.listing = undefined;
+		cache.stamp = undefined;
+		return {jobs: [], unreadable: []};
+	}
+
+	if (cache.listing && cache.stamp === before.stamp && startedAt - cache.listedAt < TRUST_STAMP_MS) {
+		return {jobs: [...cache.listing.jobs], unreadable: [...cache.listing.unreadable]};
+	}
+
 	let names: string[];
 	try {
 		names = await readdir(ws.paths.queue);
@@ -145,30 +197,29 @@ export async function listJobs(ws: QueueWorkspace): Promise<JobListing> {
 		throw error;
 	}
 
-	let cache = caches.get(ws.store);
-	if (!cache) {
-		cache = new Map();
-		caches.set(ws.store, cache);
-	}
-
 	const jobs: Job[] = [];
 	const unreadable: UnreadableJob[] = [];
 	const seen = new Set<string>();
+	let checked = 0;
 	for (const name of names.sort()) {
 		const id = JOB_FILE.exec(name)?.[1];
 		if (id === undefined) {
 			continue;
 		}
 
+		if (++checked % CHUNK === 0) {
+			await new Promise(resolve => setImmediate(resolve));
+		}
+
 		const file = path.join(ws.paths.queue, name);
 		seen.add(id);
 		try {
-			const identity = await fileIdentity(file);
+			const identity = fileIdentity(file);
 			if (identity === undefined) {
 				continue;
 			}
 
-			const cached = cache.get(id);
+			const cached = cache.entries.get(id);
 			if (cached?.identity === identity) {
 				if (cached.job) {
 					jobs.push(cached.job);
@@ -182,39 +233,44 @@ export async function listJobs(ws: QueueWorkspace): Promise<JobListing> {
 			try {
 				const job = (await ws.store.read(jobSpec(id))).data;
 				if (job) {
-					cache.set(id, {identity, job});
+					cache.entries.set(id, {identity, job});
 					jobs.push(job);
 				}
 			} catch (error) {
 				const message = error instanceof Error ? error.message : String(error);
-				cache.set(id, {identity, error: message});
+				cache.entries.set(id, {identity, error: message});
 				unreadable.push({id, file, error: message});
 			}
 		} catch (error) {
-			cache.delete(id);
+			cache.entries.delete(id);
 			unreadable.push({id, file, error: error instanceof Error ? error.message : String(error)});
 		}
 	}
 
-	for (const id of cache.keys()) {
+	for (const id of cache.entries.keys()) {
 		if (!seen.has(id)) {
-			cache.delete(id);
+			cache.entries.delete(id);
 		}
 	}
 
+	// Reused next time only if a change after the first stat must move the stamp.
+	cache.stamp = startedAt - before.mtimeMs >= SETTLED_MS ? before.stamp : undefined;
+	cache.listing = {jobs: [...jobs], unreadable: [...unreadable]};
+	cache.listedAt = startedAt;
 	return {jobs, unreadable};
 }
 
-async function fileIdentity(file: string): Promise<string | undefined> {
-	try {
-		const stats = await stat(file, {bigint: true});
-		return `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}`;
-	} catch (error) {
-		if (errnoCode(error) === 'ENOENT') {
-			return undefined;
-		}
+function fileIdentity(file: string): string | undefined {
+	const stats = statSync(file, {bigint: true, throwIfNoEntry: false});
+	return stats ? `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeNs}:${stats.ctimeNs}` : undefined;
+}
 
-		throw error;
+function folderStampSync(dir: string): {stamp: string; mtimeMs: number} {
+	try {
+		const stats = statSync(dir, {bigint: true, throwIfNoEntry: false});
+		return stats ? {stamp: `${stats.ino}:${stats.mtimeNs}:${stats.ctimeNs}`, mtimeMs: Number(stats.mtimeNs / 1_000_000n)} : {stamp: 'missing', mtimeMs: 0};
+	} catch {
+		return {stamp: 'missing', mtimeMs: 0};
 	}
 }
 

@@ -1,5 +1,6 @@
 import {randomBytes} from 'node:crypto';
-import {link, readFile, rename, stat, unlink, utimes, writeFile} from 'node:fs/promises';
+import {linkSync, unlinkSync, writeFileSync} from 'node:fs';
+import {readFile, rename, stat, unlink, utimes, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {stagedName} from '../atomic-write.js';
 import {errnoCode} from '../errors.js';
@@ -56,15 +57,14 @@ export async function holderAlive(lease: Lease, options: {heartbeatAt?: number; 
 /**
  * Creates the lease file with its full content in one step: written to a
  * private temp name, then hard-linked to the lease name, which fails with
- * EEXIST if anyone created it first. Returns false in that case. The temp
- * name is the store's staged name (it holds the pid), so one left by a
- * worker killed in between is found by the start-up sweep and cws verify.
+ * EEXIST if anyone created it first. Returns false in that case. The calls
+ * are synchronous (small local files; see atomicWriteFile for why).
  */
 async function createLeaseFile(file: string, record: LeaseRecord): Promise<boolean> {
-	const temporary = stagedName(file);
-	await writeFile(temporary, JSON.stringify(record), {mode: 0o600, flag: 'wx'});
+	const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+	writeFileSync(temporary, JSON.stringify(record), {mode: 0o600, flag: 'wx'});
 	try {
-		await link(temporary, file);
+		linkSync(temporary, file);
 		return true;
 	} catch (error) {
 		if (errnoCode(error) === 'EEXIST') {
@@ -73,7 +73,11 @@ async function createLeaseFile(file: string, record: LeaseRecord): Promise<boole
 
 		throw error;
 	} finally {
-		await unlink(temporary).catch(() => undefined);
+		try {
+			unlinkSync(temporary);
+		} catch {
+			// Gone already; the sweep would find it otherwise.
+		}
 	}
 }
 

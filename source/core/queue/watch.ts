@@ -1,3 +1,4 @@
+import {watch, type FSWatcher} from 'node:fs';
 import {folderStamp, listJobs, queueDirs, type QueueWorkspace, type UnreadableJob} from './jobs.js';
 import {syncHistorySpec} from './retention.js';
 import {computeStats, type QueueStats} from './stats.js';
@@ -26,8 +27,13 @@ export type QueueWatcher = {
 };
 
 export type WatchOptions = {
-	/** How often the queue folder's change stamp is checked (ms, default 500). */
+	/**
+	 * How often the queue folder's change stamp is checked when the folder
+	 * cannot be watched (ms, default 500). While it is watched the stamp is
+	 * still checked, every `fallbackMs` (default 5000), in case an event is missed.
+	 */
 	intervalMs?: number;
+	fallbackMs?: number;
 	/** The board's "last sync" badge warns after this many hours (default 24). */
 	staleAfterHours?: number;
 	now?: () => number;
@@ -35,11 +41,19 @@ export type WatchOptions = {
 
 const EMPTY_STATS: QueueStats = {depth: 0, pending: 0, failed: 0, running: 0, dead: 0, conflict: 0, waitP50Ms: undefined, waitP95Ms: undefined, successRate24h: undefined, finished24h: 0, lastSync: {}};
 
+/** Changes closer together than this are read as one. */
+const SETTLE_MS = 40;
+
 /**
- * Watches .cws/queue for the pane: a stat of the folder every interval (any
- * job written or removed changes its mtime), and a re-read of the jobs (only
- * those that changed, see listJobs) when it moved. Works the same whether
- * the change came from this process, another TUI or `cws queue work`.
+ * Watches .cws/queue for the pane: fs.watch on the folder (any job written
+ * or removed is a rename or unlink in it) wakes a re-read of the jobs (only
+ * those that changed, see listJobs), a few tens of ms after the first event
+ * so that a burst of writes is read once. fs.watch can be unavailable or
+ * miss events (network file systems, a folder made later), so the folder's
+ * change stamp is also checked on a timer: every `fallbackMs` while the
+ * watch works, every `intervalMs` when it does not. Idle, that is one stat
+ * every few seconds. Works the same whether the change came from this
+ * process, another TUI or `cws queue work`.
  */
 export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {}): QueueWatcher {
 	const now = options.now ?? Date.now;
@@ -47,8 +61,11 @@ export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {
 	let snapshot: QueueSnapshot = {jobs: [], unreadable: [], stats: EMPTY_STATS, loadedAt: 0, error: undefined};
 	let stamp = '';
 	let timer: NodeJS.Timeout | undefined;
+	let settle: NodeJS.Timeout | undefined;
+	let watcher: FSWatcher | undefined;
 	let loading: Promise<void> | undefined;
 	let closed = false;
+	const dir = queueDirs(ws.paths).jobs;
 
 	const load = async () => {
 		try {
@@ -73,7 +90,7 @@ export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {
 	const refresh = async () => {
 		loading ??= (async () => {
 			try {
-				stamp = await folderStamp(queueDirs(ws.paths).jobs);
+				stamp = await folderStamp(dir);
 				await load();
 			} finally {
 				loading = undefined;
@@ -82,18 +99,50 @@ export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {
 		return loading;
 	};
 
-	const tick = async () => {
-		if (closed || listeners.size === 0) {
+	const active = () => !closed && listeners.size > 0;
+
+	const startWatch = () => {
+		if (watcher || !active()) {
 			return;
 		}
 
-		const current = await folderStamp(queueDirs(ws.paths).jobs);
+		try {
+			watcher = watch(dir, {persistent: false}, () => {
+				settle ??= setTimeout(() => {
+					settle = undefined;
+					if (active()) {
+						void refresh();
+					}
+				}, SETTLE_MS);
+			});
+			watcher.on('error', stopWatch);
+		} catch {
+			// Not watchable (yet): the timer checks the stamp more often meanwhile.
+			watcher = undefined;
+		}
+	};
+
+	function stopWatch(): void {
+		watcher?.close();
+		watcher = undefined;
+		clearTimeout(settle);
+		settle = undefined;
+	}
+
+	const tick = async () => {
+		if (!active()) {
+			return;
+		}
+
+		// A folder created after the pane opened (the first enqueue) is watched from then on.
+		startWatch();
+		const current = await folderStamp(dir);
 		if (current !== stamp) {
 			await refresh();
 		}
 
-		if (!closed && listeners.size > 0) {
-			timer = setTimeout(() => void tick(), options.intervalMs ?? 500);
+		if (active()) {
+			timer = setTimeout(() => void tick(), watcher ? (options.fallbackMs ?? 5000) : (options.intervalMs ?? 500));
 			timer.unref();
 		}
 	};
@@ -110,6 +159,7 @@ export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {
 				listeners.delete(listener);
 				if (listeners.size === 0) {
 					clearTimeout(timer);
+					stopWatch();
 				}
 			};
 		},
@@ -118,6 +168,7 @@ export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {
 		close() {
 			closed = true;
 			clearTimeout(timer);
+			stopWatch();
 			listeners.clear();
 		},
 	};
