@@ -8,9 +8,12 @@ export type Tone = 'normal' | 'muted' | 'busy' | 'success' | 'warning' | 'error'
 /** One job as the pane draws it. */
 export type JobRow = {icon: string; name: string; status: string; detail: string | undefined; tone: Tone};
 
+/** How long each spinner frame shows. */
+export const SPINNER_MS = 250;
+
 /** The spinner frame at `now`: it turns by itself as the pane's clock ticks. */
 export function spinnerFrame(now: number): string {
-	return SPINNER_FRAMES[Math.floor(now / 250) % SPINNER_FRAMES.length]!;
+	return SPINNER_FRAMES[Math.floor(now / SPINNER_MS) % SPINNER_FRAMES.length]!;
 }
 
 const ago = (now: number, at: number | undefined): string => formatAge(Math.max(0, now - (at ?? now)));

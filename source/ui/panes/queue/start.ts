@@ -8,8 +8,6 @@ import {queuePaneParticipant} from './shutdown.js';
 /** Clock of the pane while a job runs (spinner, elapsed time), and otherwise (countdowns, ages). */
 const BUSY_TICK_MS = 250;
 const IDLE_TICK_MS = 1000;
-/** With no job listed nothing on the pane depends on the time. */
-const EMPTY_TICK_MS = 5000;
 
 const name = (job: Job): string => terminalSafe(`${job.project} → ${job.target.name}`);
 const firstLine = (text: string | undefined): string => terminalSafe((text ?? '').split('\n')[0]!);
@@ -53,12 +51,15 @@ export function startQueuePane(services: ShellServices, dispatch: (action: Queue
 	const ws = {paths: services.paths, store: services.store};
 	const feed = queueFeedFor(services);
 	let stopped = false;
+	let timer: NodeJS.Timeout | undefined;
 	const publish = () => {
-		if (!stopped && feed.getSnapshot().loadedAt > 0) dispatch({type: 'snapshot', snapshot: feed.getSnapshot()});
+		if (stopped || feed.getSnapshot().loadedAt === 0) return;
+		dispatch({type: 'snapshot', snapshot: feed.getSnapshot()});
+		// New jobs are drawn at the time of their arrival, and may need the clock sooner.
+		tick();
 	};
 
 	const unsubscribe = feed.subscribe(publish);
-	publish();
 
 	const worker = new QueueWorker(ws, {
 		commandLog: services.commandLog,
@@ -76,19 +77,25 @@ export function startQueuePane(services: ShellServices, dispatch: (action: Queue
 		if (!stopped) toast('error', `the sync worker stopped: ${firstLine(error instanceof Error ? error.message : String(error))}; jobs wait for \`cws queue work\` or the next start`);
 	});
 
-	let timer: NodeJS.Timeout | undefined;
-	const tick = () => {
+	// A function declaration: publish (above) refers to it.
+	function tick(): void {
+		clearTimeout(timer);
+		timer = undefined;
 		if (stopped) return;
 		const running = worker.running();
 		const commands = Object.fromEntries(running.flatMap(item => (item.command ? [[item.job.id, item.command.join(' ')]] : [])));
-		dispatch({type: 'tick', now: Date.now(), commands});
+		const now = Date.now();
+		dispatch({type: 'tick', now, commands});
 		const {jobs, stats} = feed.getSnapshot();
-		const delay = running.length > 0 || stats.running > 0 ? BUSY_TICK_MS : jobs.length > 0 ? IDLE_TICK_MS : EMPTY_TICK_MS;
-		timer = setTimeout(tick, delay);
+		// With no job listed nothing on the pane moves with the clock; otherwise the
+		// reducer lets a tick through only when a row on screen reads differently.
+		if (jobs.length === 0 && running.length === 0) return;
+		timer = setTimeout(tick, running.length > 0 || stats.running > 0 ? BUSY_TICK_MS : IDLE_TICK_MS);
 		timer.unref();
-	};
+	}
 
-	tick();
+	if (feed.getSnapshot().loadedAt > 0) publish();
+	else tick();
 	return () => {
 		stopped = true;
 		clearTimeout(timer);

@@ -1,6 +1,7 @@
 import {QUEUE_FILTERS, type QueueAction, type QueueFilter} from '../../../commands/queue.js';
 import type {PaneSnapshot} from '../../../commands/types.js';
 import type {Job, JobState, QueueSnapshot} from '../../../core/queue/index.js';
+import {untilRowsChange} from './clock.js';
 
 /** The sync queue pane: the feed's latest snapshot, the clock, a cursor and a filter. */
 export type QueueState = {
@@ -48,6 +49,24 @@ export function paneNow(state: QueueState): number {
 	return state.now > 0 ? state.now : (state.snapshot?.loadedAt ?? 0);
 }
 
+/** Jobs either side of the selection whose text a tick looks at: more than a pane shows. */
+const CLOCK_WINDOW = 200;
+
+/**
+ * Whether a row that can be on screen reads differently at `now` than at the
+ * pane's clock: a tick that changes no text keeps the state (and the screen)
+ * as it is.
+ */
+function clockChangesRows(state: QueueState, now: number): boolean {
+	const from = paneNow(state);
+	if (now === from) return false;
+	if (now < from || from === 0) return true;
+	const jobs = visibleJobs(state);
+	const selected = selectedIndexIn(state, jobs);
+	const near = jobs.length <= CLOCK_WINDOW * 2 ? jobs : jobs.slice(Math.max(0, selected - CLOCK_WINDOW), selected + CLOCK_WINDOW);
+	return now - from >= untilRowsChange(near, from);
+}
+
 function selectAt(state: QueueState, jobs: readonly Job[], index: number): QueueState {
 	const clamped = Math.max(0, Math.min(index, jobs.length - 1));
 	const id = jobs[clamped]?.id;
@@ -74,8 +93,9 @@ export function reduceQueue(state: QueueState, action: QueueAction): QueueState 
 
 		case 'tick': {
 			const commands = action.commands ?? state.commands;
-			if (action.now === state.now && sameCommands(commands, state.commands)) return state;
-			return {...state, now: action.now, commands: sameCommands(commands, state.commands) ? state.commands : commands};
+			const same = sameCommands(commands, state.commands);
+			if (same && !clockChangesRows(state, action.now)) return state;
+			return {...state, now: action.now, commands: same ? state.commands : commands};
 		}
 
 		case 'move': {
