@@ -30,32 +30,50 @@ const fastStringWidth = {
 };
 
 /**
+ * A plugin that edits one dependency file as it is bundled: each `from`
+ * must be found (the build fails otherwise, so a new version of the
+ * dependency is looked at again) and is replaced by `to`.
+ */
+function patched(name, file, edits) {
+	return {
+		name,
+		setup(build) {
+			build.onLoad({filter: file}, async args => {
+				let text = await readFile(args.path, 'utf8');
+				for (const [from, to] of edits) {
+					if (!text.includes(from)) throw new Error(`${args.path}: expected to find ${from}; update ${name} in scripts/build.mjs`);
+					text = text.replace(from, to);
+				}
+
+				return {contents: text, loader: 'js'};
+			});
+		},
+	};
+}
+
+/**
  * Ink's layout engine (yoga-layout) carries its WebAssembly as base64 and,
  * since Node has fetch, loads it with fetch() of a data: URL: that compiles
  * Node's whole HTTP client (undici) and decodes 90 kB through it, a good
  * part of a cold start. Decoding it with Buffer gives the same bytes at once.
- * The build fails if a new yoga-layout no longer has these lines.
  */
-const yogaWithoutFetch = {
-	name: 'yoga-without-fetch',
-	setup(build) {
-		build.onLoad({filter: /yoga-layout[/\\]dist[/\\]binaries[/\\]yoga-wasm-base64-esm\.js$/}, async args => {
-			let text = await readFile(args.path, 'utf8');
-			const edits = [
-				// Take the synchronous path (wa) instead of fetch().
-				['function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?'],
-				// In it, base64 through Buffer instead of atob and a loop over char codes.
-				['if(ua(a))try{var b=xa(a.slice(37)),c=new Uint8Array(b.length);for(a=0;a<b.length;++a)c[a]=b.charCodeAt(a);var d=c}', 'if(ua(a))try{var d=new Uint8Array(Buffer.from(a.slice(37),"base64"))}'],
-			];
-			for (const [from, to] of edits) {
-				if (!text.includes(from)) throw new Error(`${args.path}: expected to find ${from}; update yogaWithoutFetch in scripts/build.mjs`);
-				text = text.replace(from, to);
-			}
+const yogaWithoutFetch = patched('yoga-without-fetch', /yoga-layout[/\\]dist[/\\]binaries[/\\]yoga-wasm-base64-esm\.js$/, [
+	// Take the synchronous path (wa) instead of fetch().
+	['function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?'],
+	// In it, base64 through Buffer instead of atob and a loop over char codes.
+	['if(ua(a))try{var b=xa(a.slice(37)),c=new Uint8Array(b.length);for(a=0;a<b.length;++a)c[a]=b.charCodeAt(a);var d=c}', 'if(ua(a))try{var d=new Uint8Array(Buffer.from(a.slice(37),"base64"))}'],
+]);
 
-			return {contents: text, loader: 'js'};
-		});
-	},
-};
+/**
+ * Ink turns every frame into text character by character, asking for the
+ * style change between each character and the one before it; the answer
+ * builds three Sets and several arrays even when the two styles are the
+ * same, which is nearly always (most of the first frame's drawing time).
+ * Same codes in the same order have no difference: say so at once.
+ */
+const sameStyleNoDiff = patched('same-style-no-diff', /@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]diff\.js$/, [
+	['export function diffAnsiCodes(from, to) {\n', 'export function diffAnsiCodes(from, to) {\n    if (from.length === to.length && from.every((code, index) => code.code === to[index].code && code.endCode === to[index].endCode)) return [];\n'],
+]);
 
 /** esbuild options of the cws bundle, written to `outdir` (the entry is `<outdir>/cli.js`). */
 export async function buildOptions(outdir = path.join(repo, 'dist')) {
@@ -74,7 +92,7 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [fastStringWidth, yogaWithoutFetch],
+		plugins: [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff],
 		// Ink only loads react-devtools-core when DEV=true; it is not installed.
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {

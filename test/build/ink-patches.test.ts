@@ -1,0 +1,48 @@
+import {readdir, readFile} from 'node:fs/promises';
+import path from 'node:path';
+import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, tokenize} from '@alcalzone/ansi-tokenize';
+import {describe, expect, it} from 'vitest';
+
+/** The bundle's files (entry and chunks) that contain `marker`. */
+async function bundleWith(marker: string): Promise<string> {
+	const chunks = (await readdir('dist/chunks')).filter(name => name.endsWith('.js')).map(name => path.join('dist/chunks', name));
+	const texts = await Promise.all(['dist/cli.js', ...chunks].map(async file => readFile(file, 'utf8')));
+	return texts.find(text => text.includes(marker)) ?? '';
+}
+
+describe('the dependency edits scripts/build.mjs makes', () => {
+	it('style diff: the library itself finds no difference between equal styles, so answering [] at once changes nothing', () => {
+		const sgr = ['\u001B[1m', '\u001B[2m', '\u001B[3m', '\u001B[4m', '\u001B[7m', '\u001B[31m', '\u001B[36m', '\u001B[90m', '\u001B[39m', '\u001B[22m', '\u001B[0m', '\u001B[41m', '\u001B[49m', '\u001B[38;5;240m', '\u001B[38;2;1;2;3m'];
+		let seed = 0x1234567;
+		const next = (limit: number) => {
+			seed ^= seed << 13;
+			seed ^= seed >>> 17;
+			seed ^= seed << 5;
+			return (seed >>> 0) % limit;
+		};
+
+		let compared = 0;
+		for (let round = 0; round < 2000; round++) {
+			let text = '';
+			for (let length = 1 + next(10); length > 0; length--) text += sgr[next(sgr.length)]! + 'ab'.slice(0, next(3));
+			for (const char of styledCharsFromTokens(tokenize(`${text}x`))) {
+				const styles = reduceAnsiCodes(char.styles);
+				expect(diffAnsiCodes(styles, styles.map(code => ({...code})))).toEqual([]);
+				compared++;
+			}
+		}
+
+		expect(compared).toBeGreaterThan(2000);
+	});
+
+	it('style diff: the bundle answers equal styles at once', async () => {
+		const bundle = await bundleWith('function diffAnsiCodes(');
+		expect(bundle).toMatch(/function diffAnsiCodes\(from, to\) \{\s*if \(from\.length === to\.length && from\.every\(/);
+	});
+
+	it('yoga: the bundle decodes the embedded WebAssembly with Buffer, never through fetch()', async () => {
+		const bundle = await bundleWith('data:application/octet-stream;base64,');
+		expect(bundle).toContain('Buffer.from(a.slice(37), "base64")');
+		expect(bundle).not.toMatch(/function ya\(\) \{\s*return w \|\| "function" != typeof fetch/);
+	});
+});
