@@ -29,6 +29,8 @@ describe('resizing', () => {
 		for (const name of ['alpha', 'beta', 'gamma']) await mkdir(path.join(ws, 'active', name), {recursive: true});
 		const t = await startCws({workspace: ws, cols: 80, rows: 24});
 		await t.waitForText('gamma', {timeout: 15_000});
+		// The cards come first, their git state a moment later: compare screens once it is there.
+		await t.waitFor(lines => lines.filter(line => line.includes('no git')).length === 3, {message: 'git state of the three cards'});
 
 		for (const [cols, rows] of [[60, 20], [120, 40]] as const) {
 			t.resize(cols, rows);
