@@ -61,7 +61,7 @@ export async function holderAlive(lease: Lease, options: {heartbeatAt?: number; 
  * are synchronous (small local files; see atomicWriteFile for why).
  */
 async function createLeaseFile(file: string, record: LeaseRecord): Promise<boolean> {
-	const temporary = `${file}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+	const temporary = stagedName(file);
 	writeFileSync(temporary, JSON.stringify(record), {mode: 0o600, flag: 'wx'});
 	try {
 		linkSync(temporary, file);
