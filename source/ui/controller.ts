@@ -52,6 +52,8 @@ export class ShellController {
 	private shutdownHandler: ShutdownHandler | undefined;
 	/** Time of the last input inside a bracketed paste; undefined when not pasting. */
 	private pasting: number | undefined;
+	/** The pane the person looks at, as last told to the panes (null before start). */
+	private front: string | undefined | null = null;
 
 	constructor(private readonly options: ControllerOptions) {
 		this.state = initialAppState(options.panes, options.banner);
@@ -84,7 +86,20 @@ export class ShellController {
 		const next = reduceApp(this.state, action, this.options.panes);
 		if (next === this.state) return;
 		this.state = next;
+		this.tellForeground();
 		for (const listener of this.listeners) listener();
+	}
+
+	/** Tells the panes that came to the front or left it (focus moved, an overlay opened or closed). */
+	private tellForeground(): void {
+		if (this.front === null) return;
+		const front = this.state.overlays.length === 0 ? this.state.focus : undefined;
+		if (front === this.front) return;
+		const previous = this.front;
+		this.front = front;
+		for (const pane of this.options.panes) {
+			if (pane.id === previous || pane.id === front) pane.foreground?.(this.options.services, pane.id === front);
+		}
 	}
 
 	/** Starts the panes' data feeds. */
@@ -93,10 +108,15 @@ export class ShellController {
 			const stop = pane.start?.(this.options.services, action => this.dispatch({type: 'pane', pane: pane.id, action}), (level, text) => this.toast(level, text));
 			if (stop) this.stops.push(stop);
 		}
+
+		const front = this.state.overlays.length === 0 ? this.state.focus : undefined;
+		this.front = front;
+		for (const pane of this.options.panes) pane.foreground?.(this.options.services, pane.id === front);
 	}
 
 	/** Stops feeds and timers; the controller is done. */
 	stop(): void {
+		this.front = null;
 		for (const stop of this.stops) stop();
 		this.stops = [];
 		for (const timer of this.timers) clearTimeout(timer);

@@ -56,6 +56,32 @@ describe('process feed', () => {
 		expect(calls).toBe(afterStop);
 	});
 
+	it('reads at the fast pace while in front, the slow one behind, and at once on coming back to the front', async () => {
+		const ws = await workspace();
+		const control = ProcessControl.forWorkspace(ws);
+		const snapshot = control.snapshot.bind(control);
+		let reads = 0;
+		control.snapshot = async scope => {
+			reads++;
+			return snapshot(scope);
+		};
+
+		const feed = createProcessFeed(control, 300, 5000);
+		const stop = feed.subscribe(() => {});
+		await waitFor(() => feed.getSnapshot().status === 'ready');
+		const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+		await sleep(1000);
+		expect(reads).toBeGreaterThanOrEqual(3);
+		feed.setForeground(false);
+		await sleep(400);
+		const behind = reads;
+		await sleep(1500);
+		expect(reads).toBe(behind);
+		feed.setForeground(true);
+		await waitFor(() => reads > behind, 250);
+		stop();
+	});
+
 	it('switches scope between the workspace and all of mine', async () => {
 		const ws = await workspace();
 		const feed = createProcessFeed(ProcessControl.forWorkspace(ws), 1000);

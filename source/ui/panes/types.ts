@@ -40,6 +40,12 @@ export type PaneDefinition<S, A extends PaneAction = PaneAction> = {
 	 * finished, a job failed) on the message line.
 	 */
 	start?(services: ShellServices, dispatch: (action: A) => void, toast: (level: ToastLevel, text: string) => void): () => void;
+	/**
+	 * Told whether the person is looking at this pane (focused, with no
+	 * overlay over the panes): after start, and at each change. A pane can
+	 * poll slowly while in the background.
+	 */
+	foreground?(services: ShellServices, foreground: boolean): void;
 };
 
 /** A pane definition with its state type erased, as the shell holds them. */

@@ -6,8 +6,14 @@ import {formatRunTime, ProcessControl, type ProcessEntry} from '../../core/proce
 export const FEED_SCOPES = ['workspace', 'mine'] as const;
 export type ProcessFeedScope = (typeof FEED_SCOPES)[number];
 
-/** How often the listing is re-read while someone is subscribed. */
+/** How often the listing is re-read while the person looks at it (the process pane in front). */
 export const PROCESS_REFRESH_MS = 2000;
+/**
+ * How often otherwise: the board's per-project counts and the pane seen
+ * from the side. Each listing reads /proc for every process of the machine
+ * (a few ms per hundred), most of an idle interface's CPU at 2 s.
+ */
+export const PROCESS_BACKGROUND_MS = 10_000;
 
 /**
  * One listing as the interface sees it. The object keeps its identity until
@@ -49,6 +55,13 @@ export type ProcessFeed = {
 	setScope(scope: ProcessFeedScope): void;
 	/** Re-reads now (after a stop or a rule change); resolves when the new snapshot is published. */
 	refresh(): Promise<void>;
+	/**
+	 * Whether someone looks at the listing itself (the process pane is in
+	 * front): polls at the fast interval then, at the background one
+	 * otherwise. Coming to the front re-reads at once a listing older than
+	 * the fast interval. A new feed starts in front.
+	 */
+	setForeground(foreground: boolean): void;
 };
 
 /** Listings asked for in a burst are this far apart at least. */
@@ -71,8 +84,8 @@ export function processFeedFor(services: ShellServices): ProcessFeed {
 	return feed;
 }
 
-/** A feed over `control`; `intervalMs` is for tests. */
-export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_REFRESH_MS): ProcessFeed {
+/** A feed over `control`; the intervals are for tests. */
+export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_REFRESH_MS, backgroundMs = PROCESS_BACKGROUND_MS): ProcessFeed {
 	const listeners = new Set<() => void>();
 	let scope: ProcessFeedScope = 'workspace';
 	let snapshot: ProcessFeedSnapshot = {status: 'loading', scope, takenAt: 0, entries: [], projectCounts: new Map(), costMs: 0, error: undefined};
@@ -81,6 +94,7 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 	let running: Promise<void> | undefined;
 	let again = false;
 	let lastRead = 0;
+	let foreground = true;
 
 	const publish = (next: ProcessFeedSnapshot): void => {
 		snapshot = next;
@@ -129,12 +143,14 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 		}
 	};
 
+	// The next read is one interval after the last one, so a change of pace takes effect at once.
 	const schedule = (): void => {
 		if (listeners.size === 0 || timer !== undefined) return;
+		const wait = lastRead + (foreground ? intervalMs : backgroundMs) - Date.now();
 		timer = setTimeout(() => {
 			timer = undefined;
 			void refresh().then(schedule);
-		}, intervalMs);
+		}, Math.max(0, Math.min(wait, foreground ? intervalMs : backgroundMs)));
 		timer.unref();
 	};
 
@@ -160,6 +176,14 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 			void refresh();
 		},
 		refresh,
+		setForeground(next) {
+			if (next === foreground) return;
+			foreground = next;
+			if (timer === undefined) return;
+			clearTimeout(timer);
+			timer = undefined;
+			schedule();
+		},
 	};
 }
 

@@ -31,4 +31,8 @@ export const processesPane: PaneDefinition<ProcessesState, ProcessesAction> = {
 			leave();
 		};
 	},
+	// The listing is re-read every 2 s while it is in front, less often for the board's counts.
+	foreground(services, foreground) {
+		processFeedFor(services).setForeground(foreground);
+	},
 };
