@@ -3,6 +3,7 @@ import {chmod, lstat, mkdir, rename, rm, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {describeFailure, succeeded} from '../exec.js';
 import type {ExportTarget} from '../types.js';
+import {followProject} from './follow.js';
 import {dead, done, refuseOptionLike, retry, type RunContext, type Runner} from './types.js';
 
 /** Git file mode of a submodule entry: not a file we could export. */
@@ -14,9 +15,10 @@ const GITLINK_MODE = '160000';
  * built in a throw-away index straight from the project folder and committed
  * on top of the public branch as fetched, so there is no working copy to get
  * out of step, nothing to reset, and an interrupted export leaves only
- * unreferenced objects behind.
+ * unreferenced objects behind. A project moved mid-run is exported again
+ * from its new place, never published from a half-read folder.
  */
-export const runExport: Runner<ExportTarget> = async (target, context) => {
+export const runExport: Runner<ExportTarget> = followProject(async (target, context) => {
 	const {project, projectDir} = context;
 	const refused = refuseOptionLike({repository: target.repo, branch: target.branch}, project);
 	if (refused) {
@@ -80,6 +82,11 @@ export const runExport: Runner<ExportTarget> = async (target, context) => {
 			return retry('EXPORT_FAILED', `Could not build the export of ${project}: ${describeFailure(tree)}`);
 		}
 
+		// Files that vanished with a moved folder would be published as deleted.
+		if (await context.folderMoved?.()) {
+			return retry('PROJECT_MOVED', `Project ${project} moved while its export was built; nothing was published.`);
+		}
+
 		const treeId = tree.stdoutTail.trim();
 		if (parent !== undefined && (await git(['rev-parse', `${parent}^{tree}`])).stdoutTail.trim() === treeId) {
 			return done(`The public repository already matches ${project}.`, parent);
@@ -106,7 +113,7 @@ export const runExport: Runner<ExportTarget> = async (target, context) => {
 		await rm(`${scratch}.paths`, {force: true});
 		await rm(`${scratch}.index`, {force: true});
 	}
-};
+});
 
 /** Tracked regular files and symlinks that exist, minus private paths and submodules. */
 async function exportableFiles(lsFiles: string, privatePaths: readonly string[], projectDir: string): Promise<string[]> {

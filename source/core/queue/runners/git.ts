@@ -1,15 +1,17 @@
 import {realpath} from 'node:fs/promises';
 import {describeFailure, succeeded} from '../exec.js';
 import type {CommandRecord, GitTarget, RunOutcome} from '../types.js';
+import {followProject} from './follow.js';
 import {conflict, dead, done, refuseOptionLike, retry, shellQuote, type RunContext, type Runner} from './types.js';
 
 /**
  * Pushes a branch to a remote without ever forcing: the remote's branch is
  * looked up and fetched first, and a push happens only when it is a fast
  * forward. A diverged remote ends in `conflict` with the commands that
- * resolve it; nothing is reset, nothing is overwritten.
+ * resolve it; nothing is reset, nothing is overwritten. A project moved to
+ * another stage mid-run is pushed from its new place (see followProject).
  */
-export const runGitPush: Runner<GitTarget> = async (target, context) => {
+export const runGitPush: Runner<GitTarget> = followProject(async (target, context) => {
 	const {project, projectDir} = context;
 	const refused = refuseOptionLike({remote: target.remote, branch: target.branch}, project);
 	if (refused) {
@@ -88,7 +90,7 @@ export const runGitPush: Runner<GitTarget> = async (target, context) => {
 	}
 
 	return done(`Pushed ${localHead.slice(0, 12)} to ${remote}/${branch}.`, localHead);
-};
+});
 
 async function currentBranch(context: RunContext): Promise<string | undefined> {
 	const head = await context.run(['git', 'symbolic-ref', '--quiet', '--short', 'HEAD'], {cwd: context.projectDir});

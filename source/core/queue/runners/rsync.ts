@@ -3,6 +3,7 @@ import path from 'node:path';
 import {errnoCode} from '../../errors.js';
 import {describeFailure} from '../exec.js';
 import type {RsyncTarget} from '../types.js';
+import {followProject} from './follow.js';
 import {dead, done, refuseOptionLike, retry, type Runner} from './types.js';
 
 /** rsync exit code for "some source files vanished while copying": the rest is safe. */
@@ -26,8 +27,10 @@ export function parseRsyncDest(dest: string): {remote: false; path: string} | {r
  * `rsync -a --delete-after --protect-args -e 'ssh -o BatchMode=yes' [--exclude=…] -- src/ dest`.
  * --delete-after removes files gone from the project only once the transfer
  * succeeded, so an interrupted run never leaves a half-deleted backup.
+ * A project moved mid-copy is copied again from its new place, so a copy
+ * cut short by the move is never reported as a backup (see followProject).
  */
-export const runRsync: Runner<RsyncTarget> = async (target, context) => {
+export const runRsync: Runner<RsyncTarget> = followProject(async (target, context) => {
 	const dest = parseRsyncDest(target.dest);
 	const refused = refuseOptionLike({destination: target.dest, 'destination host': dest.remote ? dest.host : undefined}, context.project);
 	if (refused) {
@@ -73,4 +76,4 @@ export const runRsync: Runner<RsyncTarget> = async (target, context) => {
 
 	return retry(result.timedOut ? 'TIMEOUT' : 'RSYNC_FAILED', `Backup of ${context.project} to ${target.dest} failed: ${describeFailure(result)}`,
 		dest.remote ? `Check that ${dest.host} is reachable with \`ssh -o BatchMode=yes ${dest.host}\`; the job retries with backoff.` : 'Check that the destination is mounted and writable; the job retries with backoff.');
-};
+});

@@ -18,6 +18,13 @@ export type RunContext = {
 	run(argv: readonly string[], options: {cwd: string; captureStdout?: boolean; env?: Record<string, string>}): Promise<CommandResult>;
 	/** Adds a line to the job's log. */
 	note(message: string): Promise<void>;
+	/**
+	 * True once the project folder is no longer the one this run started in
+	 * (renamed to another stage, or gone). A runner asks before an
+	 * irreversible step whose input it read from the folder (an export's
+	 * push). Present when the runner is wrapped by followProject.
+	 */
+	folderMoved?: () => Promise<boolean>;
 };
 
 /** Does the work of one target kind. Throwing counts as a transient failure. */
