@@ -110,6 +110,8 @@ async function restart(ws: QueueWorkspace, before: Job, options: RetryOptions, n
 			});
 		}
 
+		// The key first: killed in between, it names a job that does not wait yet ("none waiting"), never misses one that does.
+		await writeKey(ws, before.project, before.target.name, id);
 		let from: JobState | undefined;
 		const job = await mutateJob(ws, id, current => {
 			if (current.state !== before.state) {
@@ -124,7 +126,6 @@ async function restart(ws: QueueWorkspace, before: Job, options: RetryOptions, n
 			throw new CwsError('JOB_CHANGED', `Job ${id} changed while it was being retried.`, {hint: 'Look at `cws queue` and try again.'});
 		}
 
-		await writeKey(ws, job.project, job.target.name, id);
 		await appendJobLog(ws, id, {type: 'state', at: now, attempt: 0, from, to: 'pending', message: 'retried by the user: a new round of attempts'});
 		return {job, changed: true, message: `Job ${id} (${job.project} → ${job.target.name}) is queued again.`};
 	});

@@ -1,8 +1,8 @@
 import {readFile} from 'node:fs/promises';
-import path from 'node:path';
-import {atomicWriteFile} from '../store.js';
 import type {Stage} from '../paths.js';
-import {ensureQueueDirs, jobSpec, newJobId, queueDirs, type QueueWorkspace} from './jobs.js';
+import {writeJob} from './job-write.js';
+import {ensureQueueDirs, isJobId, jobSpec, newJobId, type QueueWorkspace} from './jobs.js';
+import {keyFile, trustKeys, writeKey} from './keys.js';
 import {appendJobLog} from './log.js';
 import {WAITING_STATES, type Job, type JobReason, type Target} from './types.js';
 import {assertProjectName} from '../board/index.js';
@@ -28,14 +28,11 @@ export function keyLockName(project: string, target: string): string {
 	return `queue-key:${project}:${target}`;
 }
 
-/** .cws/queue/keys/<project>+<target>: the id of the job waiting for that pair. */
-export function keyFile(ws: QueueWorkspace, project: string, target: string): string {
-	// '+' is in neither name's alphabet, so two pairs never share a key.
-	return path.join(queueDirs(ws.paths).keys, `${project}+${target}`);
-}
+export {keyFile, writeKey} from './keys.js';
 
 /** The waiting job the key file names, if that job still waits. */
 export async function waitingJobForKey(ws: QueueWorkspace, project: string, target: string): Promise<Job | undefined> {
+	await trustKeys(ws);
 	let id: unknown;
 	try {
 		id = (JSON.parse(await readFile(keyFile(ws, project, target), 'utf8')) as {jobId?: unknown}).jobId;
@@ -44,25 +41,25 @@ export async function waitingJobForKey(ws: QueueWorkspace, project: string, targ
 		return undefined;
 	}
 
-	if (typeof id !== 'string' || !/^[0-9a-z]{9}-[0-9a-f]{8}$/.test(id)) {
+	if (typeof id !== 'string' || !isJobId(id)) {
 		return undefined;
 	}
 
 	const job = (await ws.store.read(jobSpec(id))).data;
-	return job && WAITING_STATES.includes(job.state) && !job.cancelRequested ? job : undefined;
-}
-
-/** Points the key of (project, target) at `jobId`; durable on return. */
-export async function writeKey(ws: QueueWorkspace, project: string, target: string, jobId: string): Promise<void> {
-	await atomicWriteFile(keyFile(ws, project, target), JSON.stringify({jobId}), {mode: 0o600});
+	return job && job.project === project && job.target.name === target && WAITING_STATES.includes(job.state) && !job.cancelRequested ? job : undefined;
 }
 
 /**
  * Adds a sync job, or returns the job already waiting for the same project
  * and target. Durable when it returns: the job file is written, fsynced and
- * its folder fsynced. Under the pair's lock the key is written before the
- * job, so a crash in between leaves a key naming a job that does not exist
- * (read as "none waiting"), never a second waiting job.
+ * its folder fsynced, all before the pair's lock is released, so that an
+ * enqueue of the same pair that finds this job (and says "queued") finds a
+ * durable one. Two fsyncs in all: the key is not fsynced (see keys.ts), and
+ * the folder's fsync is shared with enqueues of other pairs that finish at
+ * the same time in this process (see syncFolder; `cws sync` of a project
+ * enqueues its targets together). Under the pair's lock the key is written
+ * before the job, so a process killed in between leaves a key naming a job
+ * that does not exist (read as "none waiting"), never a second waiting job.
  */
 export async function enqueueJob(ws: QueueWorkspace, request: EnqueueRequest): Promise<EnqueueResult> {
 	const {project, target} = request;
@@ -91,14 +88,14 @@ export async function enqueueJob(ws: QueueWorkspace, request: EnqueueRequest): P
 			dueAt: now,
 		};
 		await writeKey(ws, project, target.name, job.id);
-		const {data} = await ws.store.update(jobSpec(job.id), current => {
+		const data = await writeJob(ws, job.id, current => {
 			if (current !== null) {
 				throw new Error(`job id ${job.id} is already taken`);
 			}
 
 			return job;
-		});
+		}, 'durable');
 		await appendJobLog(ws, job.id, {type: 'state', at: now, attempt: 0, from: undefined, to: 'pending', message: `queued (${job.reason}) for ${target.kind} target ${target.name}`});
-		return {job: data ?? job, created: true};
+		return {job: data, created: true};
 	});
 }

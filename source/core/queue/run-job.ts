@@ -1,7 +1,8 @@
 import path from 'node:path';
 import {isCwsError} from '../errors.js';
 import {runCommand, type CommandRunner} from './exec.js';
-import {jobSpec, mutateJob, queueDirs, type QueueWorkspace} from './jobs.js';
+import {changeJob} from './job-write.js';
+import {jobSpec, queueDirs, type QueueWorkspace} from './jobs.js';
 import {leaseFile, recordLeaseChild, touchLease, type WorkerIdentity} from './lease.js';
 import {appendJobLog} from './log.js';
 import {findProject} from './project.js';
@@ -174,13 +175,19 @@ function runnerFor(runners: RunnerTable, target: Target): Runner | undefined {
 	}
 }
 
-/** Records the end of the run; undefined when the job is no longer ours. */
+/**
+ * Records the end of the run; undefined when the job is no longer ours.
+ * Durable before it returns (file and folder fsynced), and only then is the
+ * end logged and reported: a "done" that a crash could undo is never shown
+ * by this worker. The folder's fsync is shared with the other jobs of this
+ * process that end at the same time (a group commit, see syncFolder).
+ */
 async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason: 'requeue' | 'cancel' | undefined): Promise<Job | undefined> {
 	const {job} = options;
 	let lastError: unknown;
 	for (let attempt = 0; attempt < 5; attempt++) {
 		try {
-			return await mutateJob(options.ws, job.id, current => {
+			return await changeJob(options.ws, job.id, current => {
 				if (current.state !== 'running' || current.claim !== job.claim) {
 					return undefined;
 				}
@@ -216,7 +223,7 @@ async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason:
 						return {...base, state: 'conflict', finishedAt: now, lastError: outcome.error, resolution: outcome.resolution};
 					}
 				}
-			});
+			}, 'durable');
 		} catch (error) {
 			lastError = error;
 			await new Promise(resolve => setTimeout(resolve, 200 * (attempt + 1)));

@@ -79,20 +79,28 @@ export async function currentTarget(ws: QueueWorkspace, job: Job, config?: SyncC
 	}
 }
 
+/**
+ * Enqueues every target at once: each pair has its own lock, and enqueues
+ * that finish together share their folder's fsync (see syncFolder), so a
+ * project with several targets pays about one folder fsync, not one each.
+ * Every enqueue is allowed to end before an error is reported, so nothing is
+ * still being written when the caller hears of the failure.
+ */
 async function enqueueAll(ws: QueueWorkspace, project: string, stage: Stage, targets: Target[], config: SyncConfig, options: SyncOptions): Promise<EnqueueResult[]> {
-	const results: EnqueueResult[] = [];
-	for (const target of targets) {
-		results.push(await enqueueJob(ws, {
-			project,
-			target,
-			stage,
-			reason: options.reason ?? 'manual',
-			maxAttempts: config.retry.attempts,
-			...(options.now === undefined ? {} : {now: options.now}),
-		}));
+	const settled = await Promise.allSettled(targets.map(async target => enqueueJob(ws, {
+		project,
+		target,
+		stage,
+		reason: options.reason ?? 'manual',
+		maxAttempts: config.retry.attempts,
+		...(options.now === undefined ? {} : {now: options.now}),
+	})));
+	const failed = settled.find(result => result.status === 'rejected');
+	if (failed) {
+		throw failed.reason;
 	}
 
-	return results;
+	return settled.map(result => (result as PromiseFulfilledResult<EnqueueResult>).value);
 }
 
 function noTargetsHint(name: string, stage: Stage): string {
