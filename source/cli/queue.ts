@@ -150,7 +150,11 @@ export const queueCommands: CliCommand[] = [
 					},
 				});
 				ctx.stdout(`worker stopped: ${summary.done} done, ${summary.failed} to retry, ${summary.dead} dead, ${summary.conflict} in conflict, ${summary.cancelled} cancelled, ${summary.requeued} put back`);
-				return summary.dead > 0 || summary.conflict > 0 ? 1 : 0;
+				// A --once run answers "did everything due go through" (cron mails on 1).
+				// A long-running worker stopped by a signal has done its job: exit 0,
+				// or systemd would count every stop as a failure.
+				const needsAPerson = summary.dead > 0 || summary.conflict > 0;
+				return values['once'] === true && needsAPerson ? 1 : 0;
 			} finally {
 				process.off('SIGINT', stop);
 				process.off('SIGTERM', stop);
