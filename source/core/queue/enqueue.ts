@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises';
 import type {Stage} from '../paths.js';
-import {writeJob} from './job-write.js';
+import {createJob} from './job-write.js';
 import {ensureQueueDirs, isJobId, jobSpec, newJobId, type QueueWorkspace} from './jobs.js';
 import {keyFile, trustKeys, writeKey} from './keys.js';
 import {appendJobLog} from './log.js';
@@ -88,13 +88,7 @@ export async function enqueueJob(ws: QueueWorkspace, request: EnqueueRequest): P
 			dueAt: now,
 		};
 		await writeKey(ws, project, target.name, job.id);
-		const data = await writeJob(ws, job.id, current => {
-			if (current !== null) {
-				throw new Error(`job id ${job.id} is already taken`);
-			}
-
-			return job;
-		}, 'durable');
+		const data = await createJob(ws, job);
 		await appendJobLog(ws, job.id, {type: 'state', at: now, attempt: 0, from: undefined, to: 'pending', message: `queued (${job.reason}) for ${target.kind} target ${target.name}`});
 		return {job: data, created: true};
 	});

@@ -89,6 +89,32 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 	return written;
 }
 
+/**
+ * Writes a new job's file: bytes fsynced, renamed into place, folder fsynced
+ * (shared, see syncFolder), without the job's lock. No other process can
+ * touch a job before its file exists (its id is fresh: a millisecond time
+ * and 32 random bits, and nothing names it yet but a key, and the key's
+ * readers only read), so the lock would exclude nobody; it would cost a lock
+ * file created and removed per enqueue. The id is checked free right before
+ * the rename all the same.
+ */
+export async function createJob(ws: QueueWorkspace, job: Job): Promise<Job> {
+	const spec = jobSpec(job.id);
+	const file = ws.store.filePath(spec);
+	const next = validated(spec, file, job);
+	const bytes = Buffer.from(encodeEnvelope(next, {version: spec.version, generation: 1}), 'utf8');
+	await publishFile(file, bytes, {
+		createDir: true,
+		beforePublish: async () => {
+			if (identityOf(file) !== 'missing') {
+				throw new Error(`job id ${job.id} is already taken`);
+			}
+		},
+	});
+	await syncFolder(path.dirname(file));
+	return next;
+}
+
 function validated(spec: ReturnType<typeof jobSpec>, file: string, next: Job): Job {
 	try {
 		// What is written must be exactly what a later read will parse.
