@@ -1,7 +1,7 @@
 import {enqueueAutosync} from './autosync.js';
 import {backoffDelay} from './backoff.js';
 import {createConfigSource, type ConfigSource, type SyncConfig} from './config.js';
-import {ensureQueueDirs, folderStamp, listJobs, type QueueWorkspace} from './jobs.js';
+import {ensureQueueDirs, folderStamp, jobSpec, listJobs, type QueueWorkspace} from './jobs.js';
 import {claimJob, newWorkerIdentity, recoverDeadWorkers, type WorkerIdentity} from './lease.js';
 import {pruneJobs} from './retention.js';
 import {runClaimedJob, type RunningEntry} from './run-job.js';
@@ -10,6 +10,9 @@ import {WAITING_STATES, type Job} from './types.js';
 import type {RunningJob, StopMode, WorkerEvent, WorkerOptions, WorkerSummary} from './worker-types.js';
 
 export type {RunningJob, StopMode, WorkerEvent, WorkerOptions, WorkerSummary} from './worker-types.js';
+
+/** How long due jobs of one listing are claimed from before the folder is listed again (ms). */
+const LEFTOVER_MS = 1000;
 
 /**
  * A queue worker: claims due jobs up to its concurrency, runs them, retries
@@ -140,50 +143,89 @@ export class QueueWorker {
 		return this.summary;
 	}
 
+	/**
+	 * Due jobs of the last listing not claimed yet, oldest first, and when
+	 * that listing was made. Listing costs a stat per job file whenever the
+	 * folder changed, and every claim, end and enqueue changes it, so a
+	 * worker that listed after each job paid for the whole queue (finished
+	 * jobs included) per job. The jobs left over are claimed first; each is
+	 * re-read right before its claim (the claim itself is a compare-and-set,
+	 * so a job taken or cancelled meanwhile is skipped), and the folder is
+	 * listed again once they are used up or older than LEFTOVER_MS, so jobs
+	 * enqueued meanwhile (newer, so behind them anyway) wait at most that.
+	 */
+	private leftover: {jobs: Job[]; at: number; nextDue: number} | undefined;
+
 	/** Claims and starts due jobs until the slots are full. */
 	private async fill(concurrency: number, config: SyncConfig): Promise<{nextDue: number; dueLeft: boolean; waitingLeft: boolean}> {
-		const {jobs} = await listJobs(this.ws);
-		const now = this.now();
-		let nextDue = Number.POSITIVE_INFINITY;
-		const due: Job[] = [];
-		for (const job of jobs) {
-			if (!WAITING_STATES.includes(job.state) || job.cancelRequested || this.inflight.has(job.id)) {
-				continue;
+		let now = this.now();
+		let nextDue: number;
+		let waitingLeft = true;
+		let order: Job[];
+		if (this.leftover && this.leftover.jobs.length > 0 && now - this.leftover.at < LEFTOVER_MS) {
+			order = this.leftover.jobs;
+			nextDue = this.leftover.nextDue;
+		} else {
+			const {jobs} = await listJobs(this.ws);
+			now = this.now();
+			nextDue = Number.POSITIVE_INFINITY;
+			const due: Job[] = [];
+			for (const job of jobs) {
+				if (!WAITING_STATES.includes(job.state) || job.cancelRequested || this.inflight.has(job.id)) {
+					continue;
+				}
+
+				if (job.dueAt <= now) {
+					due.push(job);
+				} else {
+					nextDue = Math.min(nextDue, job.dueAt);
+				}
 			}
 
-			if (job.dueAt <= now) {
-				due.push(job);
-			} else {
-				nextDue = Math.min(nextDue, job.dueAt);
-			}
+			waitingLeft = due.length > 0 || nextDue !== Number.POSITIVE_INFINITY;
+			due.sort((a, b) => a.dueAt - b.dueAt || a.createdAt - b.createdAt);
+			// Oldest first, but each worker starts at a random one of the first few,
+			// so that workers sharing a queue do not all race for the same job.
+			const offset = Math.floor((this.options.random ?? Math.random)() * Math.min(due.length, 8));
+			order = [...due.slice(offset), ...due.slice(0, offset)];
+			this.leftover = {jobs: order, at: now, nextDue};
 		}
 
-		const waitingLeft = due.length > 0 || nextDue !== Number.POSITIVE_INFINITY;
-		due.sort((a, b) => a.dueAt - b.dueAt || a.createdAt - b.createdAt);
-		// Oldest first, but each worker starts at a random one of the first few,
-		// so that workers sharing a queue do not all race for the same job.
-		const offset = Math.floor((this.options.random ?? Math.random)() * Math.min(due.length, 8));
-		const order = [...due.slice(offset), ...due.slice(0, offset)];
 		let dueLeft = false;
-		for (const job of order) {
-			if (this.inflight.size >= concurrency || this.stopMode !== undefined) {
+		let raced = false;
+		while (order.length > 0) {
+			const free = concurrency - this.inflight.size;
+			if (free <= 0 || this.stopMode !== undefined) {
 				dueLeft = true;
 				break;
 			}
 
-			const claimed = await claimJob(this.ws, job, this.identity!, now);
-			if (!claimed) {
-				// Someone else has it (or is claiming it): look again soon.
-				dueLeft = true;
-				continue;
+			// The free slots' claims run together, so their fsyncs overlap instead of queueing.
+			const batch = order.splice(0, free);
+			const claims = await Promise.all(batch.map(async job => this.claimFresh(job, now)));
+			for (const claimed of claims) {
+				if (claimed === 'raced') {
+					// Someone else has it (or is claiming it): look again soon.
+					raced = true;
+				} else if (claimed) {
+					this.summary.claimed++;
+					this.emit({type: 'claimed', job: claimed});
+					this.launch(claimed, config);
+				}
 			}
-
-			this.summary.claimed++;
-			this.emit({type: 'claimed', job: claimed});
-			this.launch(claimed, config);
 		}
 
-		return {nextDue, dueLeft, waitingLeft};
+		return {nextDue, dueLeft: dueLeft || raced, waitingLeft: waitingLeft || dueLeft};
+	}
+
+	/** Claims a job of the listing after checking it still waits; 'raced' when another worker got there first. */
+	private async claimFresh(listed: Job, now: number): Promise<Job | 'raced' | undefined> {
+		const job = (await this.ws.store.read(jobSpec(listed.id)).catch(() => ({data: null}))).data;
+		if (!job || !WAITING_STATES.includes(job.state) || job.cancelRequested || job.dueAt > now || this.inflight.has(job.id)) {
+			return undefined;
+		}
+
+		return (await claimJob(this.ws, job, this.identity!, now)) ?? 'raced';
 	}
 
 	private launch(job: Job, config: SyncConfig): void {
