@@ -3,10 +3,16 @@
 //
 //   node scripts/run-ts.mjs scripts/bench-queue.ts [--jobs N] [--concurrency C] [--workers 1,2] [--json]
 //
-// A producer (this process) enqueues N jobs as fast as it can while the
-// workers (child processes of this script) run them; every job goes through
-// the real store: enqueue, claim and finish are each an fsynced, checksummed
-// write under the job's lock.
+// A producer (this process) enqueues N jobs as fast as it can, one after the
+// other (each enqueue returns only once its job is durable), while the
+// workers (child processes of this script, started before the clock starts)
+// claim and run them; the clock stops when the producer's listing shows every
+// job done. Every job goes through the real files: enqueue and finish are
+// durable, checksummed writes, a claim fsyncs the job's bytes.
+//
+// The floor, measured in the same run just before each round: Store.update
+// of one small state file in this process, one after the other (each a
+// lock, two fsyncs and checks), as updates per second.
 import {fork} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
@@ -52,7 +58,7 @@ if (values.worker) {
 	process.exit(0);
 }
 
-type Round = {enqueuePerSecond: number; donePerSecond: number; drainPerSecond: number; latencyP50: number; latencyP95: number};
+type Round = {storeUpdatePerSecond: number; enqueuePerSecond: number; donePerSecond: number; drainPerSecond: number; latencyP50: number; latencyP95: number};
 
 async function waitAllDone(ws: ReturnType<typeof open>, jobs: number) {
 	for (;;) {
@@ -65,11 +71,25 @@ async function waitAllDone(ws: ReturnType<typeof open>, jobs: number) {
 	}
 }
 
+/** Store.update calls per second on one small state file for `ms`. */
+async function storeUpdateRate(ws: ReturnType<typeof open>, ms = 1000): Promise<number> {
+	const spec = {name: 'bench-floor.json', version: 1, backups: 0, parse: (payload: unknown) => payload as {n: number}, initial: () => ({n: 0})};
+	const started = performance.now();
+	let count = 0;
+	while (performance.now() - started < ms) {
+		await ws.store.update(spec, current => ({n: current.n + 1}));
+		count++;
+	}
+
+	return count / ((performance.now() - started) / 1000);
+}
+
 async function round(workers: number, jobs: number): Promise<Round> {
 	const root = await mkdtemp(path.join(os.tmpdir(), 'cws-bench-queue-'));
 	try {
 		await initWorkspace(root);
 		const ws = open(root);
+		const storeUpdatePerSecond = await storeUpdateRate(ws);
 		const target: CustomTarget = {name: 'noop', kind: 'custom', runner: 'noop', params: {}};
 		const enqueueAll = async (round: string) => {
 			for (let n = 0; n < jobs; n++) {
@@ -107,6 +127,7 @@ async function round(workers: number, jobs: number): Promise<Round> {
 		const drained = performance.now() - 500;
 		await stop();
 		return {
+			storeUpdatePerSecond,
 			enqueuePerSecond: jobs / ((enqueued - started) / 1000),
 			donePerSecond: jobs / ((finished - started) / 1000),
 			drainPerSecond: jobs / ((drained - drainStart) / 1000),
@@ -126,7 +147,7 @@ log(`queue throughput, ${jobs} no-op jobs, worker concurrency ${values.concurren
 for (const workers of values.workers.split(',').map(Number)) {
 	const result = await round(workers, jobs);
 	rounds.push({workers, ...result});
-	log(`${workers} worker${workers > 1 ? 's' : ' '}: ${result.donePerSecond.toFixed(1)} jobs/s enqueue→done with a producer running (it enqueues ${result.enqueuePerSecond.toFixed(1)}/s; latency p50 ${result.latencyP50} ms, p95 ${result.latencyP95} ms); a full queue drains at ${result.drainPerSecond.toFixed(1)} jobs/s`);
+	log(`${workers} worker${workers > 1 ? 's' : ' '}: ${result.donePerSecond.toFixed(1)} jobs/s enqueue→done (${(result.donePerSecond / result.storeUpdatePerSecond).toFixed(2)}× the store's ${result.storeUpdatePerSecond.toFixed(0)} updates/s) with a producer running (it enqueues ${result.enqueuePerSecond.toFixed(1)}/s; latency p50 ${result.latencyP50} ms, p95 ${result.latencyP95} ms); a full queue drains at ${result.drainPerSecond.toFixed(1)} jobs/s`);
 }
 
 if (values.json) process.stdout.write(`${JSON.stringify({jobs, concurrency: Number(values.concurrency), rounds}, null, 2)}\n`);
