@@ -1,6 +1,6 @@
 import {readFile} from 'node:fs/promises';
 import type {Stage} from '../paths.js';
-import {createJob} from './job-write.js';
+import {createJob, syncFolder} from './job-write.js';
 import {ensureQueueDirs, isJobId, jobSpec, newJobId, type QueueWorkspace} from './jobs.js';
 import {keyFile, trustKeys, writeKey} from './keys.js';
 import {appendJobLog} from './log.js';
@@ -69,6 +69,9 @@ export async function enqueueJob(ws: QueueWorkspace, request: EnqueueRequest): P
 	return ws.store.withLock(keyLockName(project, target.name), async () => {
 		const existing = await waitingJobForKey(ws, project, target.name);
 		if (existing) {
+			// Its writer may have been killed between the rename and the folder's
+			// fsync: this caller is about to say "queued", so make it durable first.
+			await syncFolder(ws.paths.queue);
 			return {job: existing, created: false};
 		}
 
