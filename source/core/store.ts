@@ -4,7 +4,7 @@ import {unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {fsyncDir, publishFile, readRegularFileSync, toFsError} from './atomic-write.js';
 import {DEFAULT_BACKUPS, listBackups, pruneAfterCommit, removeBackups, stageBackup} from './backups.js';
-import {encodeEnvelope, sniffGeneration, verifyEnvelope, type EnvelopeSpec} from './envelope.js';
+import {encodeEnvelope, sniffGeneration, verifyEnvelopeText, type EnvelopeSpec} from './envelope.js';
 import {CwsError, errnoCode} from './errors.js';
 import {LockManager, type LockHandle, type LockTiming} from './lock.js';
 import {recoverLocked, inspectState, type Inspection} from './recovery.js';
@@ -109,7 +109,7 @@ export class Store {
 
 		const snapshot = await this.snapshot(spec);
 		if (snapshot.bytes) {
-			const verified = verifyEnvelope(snapshot.bytes, spec);
+			const verified = verifyEnvelopeText(snapshot.bytes, spec);
 			if (verified.ok) {
 				this.remember(file, snapshot.identity, verified);
 				return {data: verified.data, generation: verified.generation};
@@ -258,7 +258,7 @@ export class Store {
 
 		const snapshot = await this.snapshot(spec);
 		if (snapshot.bytes) {
-			const verified = verifyEnvelope(snapshot.bytes, spec);
+			const verified = verifyEnvelopeText(snapshot.bytes, spec);
 			if (verified.ok) {
 				this.remember(file, snapshot.identity, verified);
 				return {data: verified.data, generation: verified.generation, identity: snapshot.identity};
