@@ -81,7 +81,9 @@ export function buildListing(input: {
 }): BoardListing {
 	const {paths, state, folders} = input;
 	const problems: BoardProblem[] = [];
-	const seen = new Map<string, Location[]>();
+	// Where each name was seen: its first location, and every one for a name seen twice.
+	const seen = new Map<string, Location>();
+	const duplicates = new Map<string, Location[]>();
 	const cards: ProjectCard[] = [];
 	const archived: ArchivedProject[] = [];
 	for (const location of [...STAGES, 'archive'] as const) {
@@ -92,11 +94,13 @@ export function buildListing(input: {
 
 		const base = location === 'archive' ? paths.archive : paths.stageDir[location];
 		for (const entry of folder.entries) {
-			const dir = path.join(base, entry.name);
-			if (entry.name.startsWith('.')) {
+			const {name} = entry;
+			if (name.startsWith('.')) {
 				continue;
 			}
 
+			// The base is absolute and normalised and the name one entry: no path.join per folder of a big workspace.
+			const dir = `${base}${path.sep}${name}`;
 			if (entry.isSymbolicLink()) {
 				problems.push({kind: 'symlink', path: dir, message: `${relative(paths, dir)} is a symbolic link; cws ignores it. Replace it with the real folder.`});
 				continue;
@@ -106,29 +110,39 @@ export function buildListing(input: {
 				continue;
 			}
 
-			if (!isValidProjectName(entry.name)) {
+			if (!isValidProjectName(name)) {
 				problems.push({kind: 'bad-name', path: dir, message: `${relative(paths, dir)}: folder name not allowed (lowercase a-z, 0-9, ".", "_", "-"; up to 64). Rename it to show it on the board.`});
 				continue;
 			}
 
-			seen.set(entry.name, [...(seen.get(entry.name) ?? []), location]);
-			const record = state.projects[entry.name];
+			const first = seen.get(name);
+			if (first === undefined) {
+				seen.set(name, location);
+			} else {
+				duplicates.set(name, [...(duplicates.get(name) ?? [first]), location]);
+			}
+
+			const record = state.projects[name];
 			if (location === 'archive') {
-				archived.push(record ? {name: entry.name, dir, record} : {name: entry.name, dir});
+				archived.push(record ? {name, dir, record} : {name, dir});
 				continue;
 			}
 
-			cards.push(makeCard(paths, location, entry.name, dir, record, input.bornOf));
+			cards.push(makeCard(paths, location, name, dir, record, input.bornOf));
 		}
 	}
 
-	for (const [name, locations] of seen) {
-		if (locations.length > 1) {
-			problems.push({kind: 'duplicate', path: name, message: `Project "${name}" has folders in ${locations.join(' and ')}; keep one.`});
-			for (const card of cards) {
-				if (card.name === name) {
-					card.duplicate = true;
-				}
+	// In the order the names were first seen, as the board lists them.
+	for (const name of duplicates.size === 0 ? [] : seen.keys()) {
+		const locations = duplicates.get(name);
+		if (locations === undefined) {
+			continue;
+		}
+
+		problems.push({kind: 'duplicate', path: name, message: `Project "${name}" has folders in ${locations.join(' and ')}; keep one.`});
+		for (const card of cards) {
+			if (card.name === name) {
+				card.duplicate = true;
 			}
 		}
 	}
