@@ -25,6 +25,11 @@ import type {Job} from './types.js';
  */
 export type JobDurability = 'durable' | 'data';
 
+export type WriteJobOptions = {
+	/** Called once the new file is in place (renamed), before the folder's fsync. */
+	onPublished?: () => void;
+};
+
 /** Thrown from inside the lock when the file needs the store's recovery path. */
 class NeedsStore extends Error {}
 
@@ -36,7 +41,7 @@ class NeedsStore extends Error {}
  * fails verification goes through Store.update, which quarantines it.
  * Returns the job written, or what `fn` throws.
  */
-export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job | null) => Job, durability: JobDurability): Promise<Job> {
+export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job | null) => Job, durability: JobDurability, options: WriteJobOptions = {}): Promise<Job> {
 	const spec = jobSpec(id);
 	const file = ws.store.filePath(spec);
 	let written: Job;
@@ -69,6 +74,7 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 
 					await handle.verifyHeld();
 				},
+				...(options.onPublished ? {afterRename: options.onPublished} : {}),
 			});
 			return next;
 		});
@@ -79,6 +85,7 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 
 		// Damaged: the store quarantines it and answers as for a missing file (jobs keep no backups).
 		const {data} = await ws.store.update(spec, current => fn(current));
+		options.onPublished?.();
 		return data!;
 	}
 
@@ -193,7 +200,7 @@ class Unchanged extends Error {}
  * lock and returns the next one, or undefined to change nothing (then
  * undefined is returned). JOB_NOT_FOUND when there is no such job.
  */
-export async function changeJob(ws: QueueWorkspace, id: string, fn: (job: Job) => Job | undefined, durability: JobDurability): Promise<Job | undefined> {
+export async function changeJob(ws: QueueWorkspace, id: string, fn: (job: Job) => Job | undefined, durability: JobDurability, options: WriteJobOptions = {}): Promise<Job | undefined> {
 	try {
 		return await writeJob(ws, id, current => {
 			if (current === null) {
@@ -206,7 +213,7 @@ export async function changeJob(ws: QueueWorkspace, id: string, fn: (job: Job) =
 			}
 
 			return next;
-		}, durability);
+		}, durability, options);
 	} catch (error) {
 		if (error instanceof Unchanged) {
 			return undefined;

@@ -20,6 +20,15 @@ export type RunningEntry = {
 	/** 'requeue': the worker stops (job goes back, attempt not counted); 'cancel': the user cancelled. */
 	stop(reason: 'requeue' | 'cancel'): void;
 	finished: Promise<{job?: Job; requeued?: boolean; error?: string}>;
+	/**
+	 * Resolves once the run is over and its end is written, while that write
+	 * may still wait for its folder's fsync (or with `finished`, whichever
+	 * comes first). From then on the job runs nothing: the worker may start
+	 * another in its slot, whose claim then shares the disk's time with this
+	 * fsync instead of queueing behind it. `finished` (and every report of the
+	 * end) still waits for the fsync.
+	 */
+	published: Promise<void>;
 };
 
 export type RunJobOptions = {
@@ -57,7 +66,12 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 			controller.abort();
 		},
 		finished: Promise.resolve({}),
+		published: Promise.resolve(),
 	};
+	let markPublished!: () => void;
+	entry.published = new Promise<void>(resolve => {
+		markPublished = resolve;
+	});
 	const file = leaseFile(ws, job.id, job.claim);
 	const report = (what: string, error: unknown) =>
 		options.onProblem?.(`${what} (job ${job.id}): ${error instanceof Error ? error.message : String(error)}`);
@@ -79,6 +93,15 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 	heartbeat.unref();
 
 	entry.finished = (async () => {
+		try {
+			return await finish();
+		} finally {
+			markPublished();
+		}
+	})();
+	return entry;
+
+	async function finish(): Promise<{job?: Job; requeued?: boolean; error?: string}> {
 		const log = async (message: string, to: Job['state'], from: Job['state'] | undefined, attempt: number) =>
 			appendJobLog(ws, job.id, {type: 'state', at: options.now(), attempt, from, to, message, worker: options.identity.worker});
 		let outcome: RunOutcome;
@@ -91,7 +114,7 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 		}
 
 		try {
-			const finished = await finalize(options, outcome, stopReason);
+			const finished = await finalize(options, outcome, stopReason, markPublished);
 			if (!finished) {
 				await appendJobLog(ws, job.id, {type: 'note', at: options.now(), attempt: job.attempt, message: 'the result of this run was discarded: the job was taken over meanwhile'});
 				return {};
@@ -106,8 +129,7 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 			// The job stays running under our lease; once this process is gone the recovery puts it back.
 			return {error: `Could not record the end of job ${job.id}: ${error instanceof Error ? error.message : String(error)}`};
 		}
-	})();
-	return entry;
+	}
 }
 
 async function execute(options: RunJobOptions, signal: AbortSignal, entry: RunningEntry, file: string): Promise<RunOutcome> {
@@ -182,7 +204,7 @@ function runnerFor(runners: RunnerTable, target: Target): Runner | undefined {
  * by this worker. The folder's fsync is shared with the other jobs of this
  * process that end at the same time (a group commit, see syncFolder).
  */
-async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason: 'requeue' | 'cancel' | undefined): Promise<Job | undefined> {
+async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason: 'requeue' | 'cancel' | undefined, onPublished: () => void): Promise<Job | undefined> {
 	const {job} = options;
 	let lastError: unknown;
 	for (let attempt = 0; attempt < 5; attempt++) {
@@ -223,7 +245,7 @@ async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason:
 						return {...base, state: 'conflict', finishedAt: now, lastError: outcome.error, resolution: outcome.resolution};
 					}
 				}
-			}, 'durable');
+			}, 'durable', {onPublished});
 		} catch (error) {
 			lastError = error;
 			await new Promise(resolve => setTimeout(resolve, 200 * (attempt + 1)));

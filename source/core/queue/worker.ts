@@ -23,6 +23,8 @@ export class QueueWorker {
 	private readonly ws: QueueWorkspace;
 	private readonly options: WorkerOptions;
 	private readonly inflight = new Map<string, RunningEntry>();
+	/** Jobs whose run is over and whose end is written, waiting for its fsync: they no longer hold a slot. */
+	private readonly settling = new Map<string, RunningEntry>();
 	private readonly summary: WorkerSummary = {claimed: 0, done: 0, failed: 0, dead: 0, conflict: 0, cancelled: 0, requeued: 0, recovered: 0, errors: []};
 	private readonly configSource: ConfigSource;
 	private identity: (WorkerIdentity & {release(): void}) | undefined;
@@ -122,7 +124,7 @@ export class QueueWorker {
 					dueLeft = this.inflight.size >= concurrency;
 				}
 
-				if (finishing && this.inflight.size === 0 && !dueLeft && lastScan === now && !(options.drain && waitingLeft)) {
+				if (finishing && this.inflight.size === 0 && this.settling.size === 0 && !dueLeft && lastScan === now && !(options.drain && waitingLeft)) {
 					break;
 				}
 
@@ -136,7 +138,7 @@ export class QueueWorker {
 				}
 			}
 
-			await Promise.allSettled([...this.inflight.values()].map(async entry => entry.finished));
+			await Promise.allSettled([...this.inflight.values(), ...this.settling.values()].map(async entry => entry.finished));
 			this.identity.release();
 		}
 
@@ -171,7 +173,7 @@ export class QueueWorker {
 			nextDue = Number.POSITIVE_INFINITY;
 			const due: Job[] = [];
 			for (const job of jobs) {
-				if (!WAITING_STATES.includes(job.state) || job.cancelRequested || this.inflight.has(job.id)) {
+				if (!WAITING_STATES.includes(job.state) || job.cancelRequested || this.isMine(job.id)) {
 					continue;
 				}
 
@@ -221,7 +223,7 @@ export class QueueWorker {
 	/** Claims a job of the listing after checking it still waits; 'raced' when another worker got there first. */
 	private async claimFresh(listed: Job, now: number): Promise<Job | 'raced' | undefined> {
 		const job = (await this.ws.store.read(jobSpec(listed.id)).catch(() => ({data: null}))).data;
-		if (!job || !WAITING_STATES.includes(job.state) || job.cancelRequested || job.dueAt > now || this.inflight.has(job.id)) {
+		if (!job || !WAITING_STATES.includes(job.state) || job.cancelRequested || job.dueAt > now || this.isMine(job.id)) {
 			return undefined;
 		}
 
@@ -249,8 +251,16 @@ export class QueueWorker {
 			},
 		});
 		this.inflight.set(job.id, entry);
+		void entry.published.then(() => {
+			if (this.inflight.get(job.id) === entry) {
+				this.inflight.delete(job.id);
+				this.settling.set(job.id, entry);
+				this.wake();
+			}
+		});
 		void entry.finished.then(outcome => {
 			this.inflight.delete(job.id);
+			this.settling.delete(job.id);
 			if (outcome.error) {
 				this.summary.errors.push(outcome.error);
 				this.emit({type: 'error', message: outcome.error});
@@ -276,7 +286,7 @@ export class QueueWorker {
 
 	private async recover(now: number): Promise<void> {
 		const {jobs} = await listJobs(this.ws);
-		const mine = new Set(this.inflight.keys());
+		const mine = new Set([...this.inflight.keys(), ...this.settling.keys()]);
 		const moved = await recoverDeadWorkers(this.ws, jobs.filter(job => !mine.has(job.id)), {
 			now,
 			ttlMs: this.options.leaseTtlMs ?? 60_000,
@@ -288,6 +298,10 @@ export class QueueWorker {
 		}
 
 		await this.configSource.reload();
+	}
+
+	private isMine(id: string): boolean {
+		return this.inflight.has(id) || this.settling.has(id);
 	}
 
 	private async prune(now: number): Promise<void> {
