@@ -31,18 +31,20 @@ afterEach(async () => dirs.cleanupAll());
 const noop = (name = 'noop'): CustomTarget => ({name, kind: 'custom', runner: 'noop', params: {}});
 const noopRunner = {custom: {noop: async () => ({status: 'done' as const, message: 'nothing to do'})}};
 
-async function killedAt(root: string, args: string[], rename: string, nth = 1) {
-	const child = await spawnTs(CHILD, [args[0]!, root, ...args.slice(1)], {env: {NODE_OPTIONS: `--require ${HOOK}`, CWS_DIE_RENAME: rename, CWS_DIE_NTH: String(nth)}});
+/** Runs the child until the hook kills it: after the nth rename onto a path matching `rename`, or after writing a file matching `written` in place. */
+async function killedAt(root: string, args: string[], at: {rename?: string; written?: string}, nth = 1) {
+	const env = {NODE_OPTIONS: `--require ${HOOK}`, CWS_DIE_NTH: String(nth), ...(at.rename ? {CWS_DIE_RENAME: at.rename} : {}), ...(at.written ? {CWS_DIE_WRITTEN: at.written} : {})};
+	const child = await spawnTs(CHILD, [args[0]!, root, ...args.slice(1)], {env});
 	const exit = await child.exited;
 	expect(exit.signal, child.stderr()).toBe('SIGKILL');
 	return child;
 }
 
 describe('enqueue killed at its shortcuts', () => {
-	it('after the key (not fsynced) and before the job: nothing was acknowledged, and the next enqueue makes exactly one job', async () => {
+	it('after the key (written in place, not fsynced) and before the job: nothing was acknowledged, and the next enqueue makes exactly one job', async () => {
 		const root = await dirs.create();
 		const ws = await makeWorkspace(root);
-		const child = await killedAt(root, ['enqueue', 'app', 'noop'], String.raw`/keys/app\+noop$`);
+		const child = await killedAt(root, ['enqueue', 'app', 'noop'], {written: String.raw`/keys/app\+noop$`});
 		expect(child.lines.filter(line => line.startsWith('queued'))).toEqual([]);
 		const named = (JSON.parse(await readFile(keyFile(ws, 'app', 'noop'), 'utf8')) as {jobId: string}).jobId;
 		expect((await listJobs(ws)).jobs).toEqual([]);
@@ -57,7 +59,7 @@ describe('enqueue killed at its shortcuts', () => {
 	it('after the job\'s rename, before its folder fsync and the answer: the next enqueue returns that job, never a second one', async () => {
 		const root = await dirs.create();
 		const ws = await makeWorkspace(root);
-		const child = await killedAt(root, ['enqueue', 'app', 'noop'], JOB_FILE);
+		const child = await killedAt(root, ['enqueue', 'app', 'noop'], {rename: JOB_FILE});
 		expect(child.lines.filter(line => line.startsWith('queued'))).toEqual([]);
 		const [orphan] = (await listJobs(ws)).jobs;
 		expect(orphan).toMatchObject({project: 'app', state: 'pending'});
@@ -95,7 +97,7 @@ describe('worker killed at its shortcuts', () => {
 		const root = await dirs.create();
 		const ws = await makeWorkspace(root);
 		const {job} = await enqueueJob(ws, {project: 'app', target: noop()});
-		const child = await killedAt(root, ['work'], JOB_FILE);
+		const child = await killedAt(root, ['work'], {rename: JOB_FILE});
 		expect(child.lines).toEqual([]);
 		expect(await readJob(ws, job.id)).toMatchObject({state: 'running', attempt: 1});
 		const summary = await runWorker(ws, {drain: true, autosync: false, runners: noopRunner, pollMs: 20});
@@ -110,7 +112,7 @@ describe('worker killed at its shortcuts', () => {
 		const root = await dirs.create();
 		const ws = await makeWorkspace(root);
 		const {job} = await enqueueJob(ws, {project: 'app', target: noop()});
-		const child = await killedAt(root, ['work'], JOB_FILE, 2);
+		const child = await killedAt(root, ['work'], {rename: JOB_FILE}, 2);
 		expect(child.lines).toEqual([]);
 		expect(await readJob(ws, job.id)).toMatchObject({state: 'done', attempt: 1});
 		const summary = await runWorker(ws, {drain: true, autosync: false, runners: noopRunner, pollMs: 20});
