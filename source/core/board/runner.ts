@@ -1,4 +1,3 @@
-import {execa} from 'execa';
 
 /** What one external command did. Never throws for a non-zero exit or a timeout. */
 export type RunResult = {
@@ -25,8 +24,9 @@ export type RunOptions = {
 /** Runs `file` with an argument array (never a shell string). Injectable so tests can fake failures. */
 export type Runner = (file: string, args: readonly string[], options: RunOptions) => Promise<RunResult>;
 
-/** The real runner: execa with a timeout, a forced kill 2 s after it, and no prompts. */
+/** The real runner: execa (loaded at the first command: the interface draws before it needs one) with a timeout, a forced kill 2 s after it, and no prompts. */
 export const execaRunner: Runner = async (file, args, options) => {
+	const {execa} = await import('execa');
 	const result = await execa(file, [...args], {
 		cwd: options.cwd,
 		timeout: options.timeoutMs,

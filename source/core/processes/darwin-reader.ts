@@ -1,4 +1,3 @@
-import {execa} from 'execa';
 import {CwsError} from '../errors.js';
 import {programName} from './proc-stat.js';
 import type {RawProcess} from './linux-reader.js';
@@ -7,6 +6,7 @@ import type {RawProcess} from './linux-reader.js';
 export type CommandRunner = (file: string, args: string[]) => Promise<string>;
 
 const runCommand: CommandRunner = async (file, args) => {
+	const {execa} = await import('execa');
 	const result = await execa(file, args, {timeout: 10_000, reject: false, env: {LC_ALL: 'C'}});
 	// lsof exits 1 when some processes could not be inspected; its output is still good.
 	if (result.failed && result.stdout === '') {

@@ -1,4 +1,3 @@
-import {execa} from 'execa';
 import {readDarwinProcesses} from './darwin-reader.js';
 import {readLinuxProcess, readLinuxProcesses, type RawProcess} from './linux-reader.js';
 import {readProcFile} from './proc-fs.js';
@@ -36,12 +35,14 @@ export const darwinSource: ProcessSource = {
 		const all = await readDarwinProcesses(async (file, args) => {
 			// Narrow the ps calls to one pid; lsof output for other pids is ignored.
 			const narrowed = file === 'ps' ? ['-ww', '-p', String(pid), ...args.slice(1)] : args;
+			const {execa} = await import('execa');
 			const result = await execa(file, narrowed, {timeout: 10_000, reject: false, env: {LC_ALL: 'C'}});
 			return result.stdout;
 		});
 		return all.find(process => process.pid === pid);
 	},
 	async uids(pid) {
+		const {execa} = await import('execa');
 		const result = await execa('ps', ['-p', String(pid), '-o', 'ruid=,uid='], {timeout: 10_000, reject: false});
 		const [real, effective] = result.stdout.trim().split(/\s+/).map(Number);
 		return real === undefined || effective === undefined || Number.isNaN(real) ? undefined : {real, effective};

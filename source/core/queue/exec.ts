@@ -1,4 +1,3 @@
-import {execa} from 'execa';
 import type {CommandRecord} from './types.js';
 import {processStartTime} from './proc.js';
 
@@ -67,6 +66,7 @@ export const runCommand: CommandRunner = async (argv, options) => {
 		throw new TypeError('runCommand needs a program');
 	}
 
+	const {execa} = await import('execa');
 	const started = Date.now();
 	const tails = {stdout: '', stderr: ''};
 	const captured: Buffer[] = [];
