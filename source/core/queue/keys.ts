@@ -21,6 +21,8 @@ import {WAITING_STATES, type Job} from './types.js';
 // written by an older cws) rebuilds every key from the job files under a lock
 // before any key is trusted.
 //
+// Hosts sharing a workspace over a network file system each see the others'
+// boot ids in the marker and rebuild when they do: correct, only slower.
 // Where the boot id cannot be read (no /proc), keys are written durably as
 // before and never rebuilt.
 
