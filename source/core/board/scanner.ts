@@ -88,7 +88,8 @@ export class BoardScanner {
 				return;
 			}
 
-			this.folders.set(location, await readFolder(dir, location === 'archive' ? 'Archive' : `Stage "${location}"`));
+			// Kept under the key just compared (statKey's form): the next refresh then skips an unchanged folder.
+			this.folders.set(location, {...await readFolder(dir, location === 'archive' ? 'Archive' : `Stage "${location}"`), mtimeKey: key});
 		}));
 		const [state] = await Promise.all([this.readState(), this.readConfig()]);
 		// Nothing the listing is built from changed: hand back the same object,
