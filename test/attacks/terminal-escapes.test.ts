@@ -63,19 +63,37 @@ describe('escape sequences in names, notes and job logs', () => {
 		await t.waitForText('Stage board', {timeout: 20_000});
 		await t.waitForText(/app/, {timeout: 20_000});
 		// The board's problem line names the folder; details of app show the note; the queue pane shows the job.
+		// Each step waits for what it shows, escaped, so a slow machine cannot reorder the keys.
+		const shows = (text: string) => (screen: string[]) => screen.join('\n').includes(text);
+		await t.waitFor(shows('x\\e]0;pwned\\x07y'), {message: 'the folder name, escaped, on the board'});
+		// The selection starts in the empty Sandbox column: move to app in Active.
+		t.key('right');
+		await t.waitForText('▶ app');
 		t.key('enter');
-		await new Promise(resolve => setTimeout(resolve, 800));
+		// `cws note` dropped the C0 controls (ESC, BEL, BS) on the way in; the C1 CSI it keeps is drawn escaped.
+		await t.waitFor(shows('n[2J]2;pwned\\P1;2q\\\\x9b31mz'), {timeout: 20_000, message: 'the note, escaped, in the details'});
 		t.key('esc');
+		await t.waitFor(screen => !shows('x9b31mz')(screen), {message: 'details closed'});
 		t.press('2');
-		await new Promise(resolve => setTimeout(resolve, 800));
+		await t.waitForText('▶ 2 Sync queue');
 		t.key('enter');
-		await new Promise(resolve => setTimeout(resolve, 800));
+		// The job log draws control characters as their visible pictures (␛, ␇).
+		await t.waitFor(shows('git says ␛]0;pwned␇ ␛[2J'), {timeout: 20_000, message: 'the job log, escaped'});
 		t.key('esc');
+		await t.waitFor(screen => !shows('git says')(screen), {message: 'log closed'});
 		t.press('1');
+		await t.waitForText('▶ 1 Stage board');
 		t.press(':');
 		for (const ch of 'cexit') t.press(ch);
 		t.key('enter');
-		await t.waitForExit({timeout: 20_000});
+		// The project has unsynced work, so cexit may ask about a final sync: leave now.
+		await t.waitFor(screen => t.exited() !== undefined || shows('Leave now')(screen), {timeout: 20_000, message: 'cexit ends or asks'});
+		if (t.exited() === undefined) {
+			t.key('down');
+			t.key('enter');
+		}
+
+		expect((await t.waitForExit({timeout: 20_000})).exitCode).toBe(0);
 		const raw = t.output();
 		expectNoRawData(raw, 'interface');
 	}, 60_000);
