@@ -1,4 +1,3 @@
-import {setFlagsFromString} from 'node:v8';
 import {render} from 'ink';
 import {LEAVE_HINT} from '../commands/app.js';
 import {buildRegistry, DEFAULT_COMMANDS} from '../commands/registry.js';
@@ -16,6 +15,7 @@ import {FIRST_DATA_WAIT_MS, firstDataSources, untilReady} from './first-data.js'
 import {watchEndings} from './endings.js';
 import {faultFrom, FaultTrigger} from './fault.js';
 import {readSize} from './hooks/use-terminal-size.js';
+import {favourMemoryForLargeWorkspace} from './memory-mode.js';
 import {PANES} from './panes/index.js';
 import {loadPreferences} from './prefs.js';
 import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
@@ -48,12 +48,8 @@ const firstLine = (text: string): string => text.split('\n')[0]!;
  * signal, 129 after a lost terminal, 1 after a crash.
  */
 export async function runTui(options: TuiOptions): Promise<number> {
-	// A long-lived interface holding a few tens of MB: V8's default young
-	// generation and old-generation headroom more than doubled that in RSS
-	// (about 175 MiB at 10,000 projects, 140 with this), for no speed a
-	// person notices; set before the workspace is read, as early as it can be
-	// without restarting node.
-	setFlagsFromString('--optimize-for-size');
+	// Before the workspace is read: as early as it can be without restarting node.
+	favourMemoryForLargeWorkspace(options.root);
 	const {stdin, stdout} = process;
 	const workspace = await openWorkspace(options.root);
 	const recoveries = new RecoveryNotices(workspace.store, workspace.paths.root);
