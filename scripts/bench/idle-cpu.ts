@@ -4,10 +4,11 @@
 // system, its own and that of the git commands it waited for) sampled from
 // /proc/<pid>/stat over a window and reported as % of one core.
 //
-//   npm run build && node scripts/run-ts.mjs scripts/bench/idle-cpu.ts [--projects 1000,10000] [--git 100] [--seconds 20] [--settle 5] [--runs 2] [--profile] [--json]
+//   npm run build && node scripts/run-ts.mjs scripts/bench/idle-cpu.ts [--projects 1000,10000] [--git 100] [--seconds 20] [--settle 5] [--runs 2] [--profile] [--json] [--cli dist/cli.js]
 //
 // --profile also starts cws with --cpu-prof and prints where its idle time
-// went, by source file (through dist/cli.js.map).
+// went, by source file (through the source maps of dist/cli.js and
+// dist/chunks/*.js).
 import {execFileSync} from 'node:child_process';
 import fs from 'node:fs/promises';
 import {SourceMap} from 'node:module';
@@ -30,12 +31,14 @@ const {values} = parseArgs({
 		runs: {type: 'string', default: '2'},
 		profile: {type: 'boolean', default: false},
 		json: {type: 'boolean', default: false},
+		cli: {type: 'string', default: 'dist/cli.js'},
 	},
 });
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on Linux everywhere this runs. */
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], {encoding: 'utf8'}).trim()) || 100;
-const cli = path.resolve('dist/cli.js');
+// --cli another build's entry (a copy of dist/ kept from before a change), to compare two builds under the same load.
+const cli = path.resolve(values.cli);
 
 /** One sample of a process's CPU time in ms: its own, and its waited-for children's. */
 async function cpuMs(pid: number): Promise<{self: number; children: number}> {
@@ -112,7 +115,19 @@ async function alive(pid: number): Promise<boolean> {
 async function profileByFile(file: string, fromUs: number, toUs: number): Promise<Array<[string, number]>> {
 	type Node = {id: number; callFrame: {url: string; lineNumber: number; columnNumber: number; functionName: string}; children?: number[]};
 	const profile = JSON.parse(await fs.readFile(file, 'utf8')) as {nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number};
-	const map = new SourceMap(JSON.parse(await fs.readFile(`${cli}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]);
+	// The bundle is split (dist/cli.js plus dist/chunks/*.js), each file with its own map.
+	const maps = new Map<string, SourceMap | undefined>();
+	const mapFor = async (url: string) => {
+		if (!maps.has(url)) {
+			const file = url.startsWith('file://') ? new URL(url).pathname : url;
+			maps.set(url, await fs.readFile(`${file}.map`, 'utf8').then(text => new SourceMap(JSON.parse(text) as ConstructorParameters<typeof SourceMap>[0]), () => undefined));
+		}
+
+		return maps.get(url);
+	};
+
+	const distDir = path.dirname(cli);
+	for (const node of profile.nodes) if (node.callFrame.url.includes(distDir)) await mapFor(node.callFrame.url);
 	const parent = new Map<number, number>();
 	for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
 	const byNode = new Map(profile.nodes.map(node => [node.id, node]));
@@ -122,9 +137,10 @@ async function profileByFile(file: string, fromUs: number, toUs: number): Promis
 		if (where !== undefined) return where;
 		const frame = node.callFrame;
 		where = frame.url === '' ? `(${frame.functionName || 'native'})` : `node:${path.basename(frame.url)}`;
-		if (frame.url.endsWith('cli.js')) {
+		const map = maps.get(frame.url);
+		if (map) {
 			const entry = map.findEntry(frame.lineNumber, frame.columnNumber) as {originalSource?: string};
-			where = entry.originalSource ? entry.originalSource.replace(/^.*?(source\/|node_modules\/)/, '$1').replace(/^(node_modules\/(?:@[^/]+\/)?[^/]+).*$/, '$1') : 'dist/cli.js';
+			where = entry.originalSource ? entry.originalSource.replace(/^.*?(source\/|node_modules\/)/, '$1').replace(/^(node_modules\/(?:@[^/]+\/)?[^/]+).*$/, '$1') : `dist/${path.basename(frame.url)}`;
 		}
 
 		placeOf.set(node.id, where);
