@@ -24,6 +24,9 @@ export type BoardFeedOptions = ScannerOptions & {
 	backgroundBatch?: number;
 	/** A walk of a card on screen is redone after this long even if nothing seems changed (in-place edits); default 30 s. */
 	focusTtlMs?: number;
+	/** Once nothing changed and the focus stayed put for `quietMs` (default 10 s), the off-screen batch runs only every `quietEvery`-th tick (default 5); cards on screen keep the full cadence. */
+	quietMs?: number;
+	quietEvery?: number;
 };
 
 /** A published card and what it was made from, so an unchanged card keeps its object. */
@@ -58,7 +61,12 @@ export class BoardFeed {
 	private readonly intervalMs: number;
 	private readonly batch: number;
 	private readonly focusTtlMs: number;
+	private readonly quietMs: number;
+	private readonly quietEvery: number;
 	private readonly now: () => number;
+	/** When something last changed (a card, the listing, the focus): the board is busy until quietMs after. */
+	private lastChange = Number.NEGATIVE_INFINITY;
+	private ticks = 0;
 
 	constructor(ws: BoardWorkspace, options: BoardFeedOptions = {}) {
 		// Off screen, a walk is only redone when a folder or the newest file changed, or after 10 minutes.
@@ -66,6 +74,8 @@ export class BoardFeed {
 		this.intervalMs = options.intervalMs ?? 1000;
 		this.batch = options.backgroundBatch ?? 20;
 		this.focusTtlMs = options.focusTtlMs ?? 30_000;
+		this.quietMs = options.quietMs ?? 10_000;
+		this.quietEvery = Math.max(1, options.quietEvery ?? 5);
 		this.now = options.now ?? Date.now;
 		this.snapshot = {version: 0, listing: {root: ws.paths.root, scannedAt: 0, cards: [], archived: [], missing: [], pending: null, problems: [], trashCount: 0}, refreshedAt: 0};
 	}
@@ -99,6 +109,10 @@ export class BoardFeed {
 
 	/** Cards (by key) whose details matter most: the ones on screen. */
 	setFocus(keys: readonly string[]): void {
+		if (keys.length !== this.focus.length || keys.some((key, index) => key !== this.focus[index])) {
+			this.lastChange = this.now();
+		}
+
 		this.focus = [...keys];
 	}
 
@@ -157,7 +171,14 @@ export class BoardFeed {
 				changed = this.keepActivity(await this.scanner.activity(listing.cards.filter(card => !this.activity.has(card.key)))) || changed;
 			}
 
-			changed = this.keepActivity(await this.scanner.activity(this.background(listing))) || changed;
+			// Off screen nothing is drawn, so a quiet board re-checks those cards less
+			// often (a card scrolled into view is re-checked at once by the focus walk):
+			// an idle board then costs the stats of its cards on screen only, most ticks.
+			const quiet = this.now() - this.lastChange >= this.quietMs;
+			if (!quiet || this.ticks++ % this.quietEvery === 0) {
+				changed = this.keepActivity(await this.scanner.activity(this.background(listing))) || changed;
+			}
+
 			if (changed) {
 				this.publish(listing);
 			}
@@ -209,6 +230,7 @@ export class BoardFeed {
 
 	private publish(listing: BoardListing): void {
 		const now = this.now();
+		this.lastChange = now;
 		const staleDays = this.scanner.boardConfig.sandboxStaleDays;
 		const cards = listing.cards.map(base => {
 			const activity = this.activity.get(base.key);
