@@ -1,3 +1,4 @@
+import {watch, type FSWatcher} from 'node:fs';
 import {enqueueAutosync} from './autosync.js';
 import {backoffDelay} from './backoff.js';
 import {createConfigSource, type ConfigSource, type SyncConfig} from './config.js';
@@ -13,6 +14,10 @@ export type {RunningJob, StopMode, WorkerEvent, WorkerOptions, WorkerSummary} fr
 
 /** How long due jobs of one listing are claimed from before the folder is listed again (ms). */
 const LEFTOVER_MS = 1000;
+/** With the queue folder watched, how often it is still checked in case an event was missed (ms). */
+const SAFETY_POLL_MS = 2000;
+/** A burst of writes in the queue folder wakes the loop once, this long after its first event (ms). */
+const WATCH_SETTLE_MS = 50;
 
 /**
  * A queue worker: claims due jobs up to its concurrency, runs them, retries
@@ -30,6 +35,8 @@ export class QueueWorker {
 	private identity: (WorkerIdentity & {release(): void}) | undefined;
 	private stopMode: StopMode | undefined;
 	private wakeUp: (() => void) | undefined;
+	/** A wake that came while the loop was busy: its next sleep returns at once. */
+	private woken = false;
 	private started: Promise<WorkerSummary> | undefined;
 
 	constructor(ws: QueueWorkspace, options: WorkerOptions = {}) {
@@ -58,6 +65,7 @@ export class QueueWorker {
 
 	/** Scan the queue now (e.g. right after enqueuing from the same process). */
 	wake(): void {
+		this.woken = true;
 		this.wakeUp?.();
 	}
 
@@ -88,8 +96,29 @@ export class QueueWorker {
 		let lastStamp = '';
 		let nextDue = Number.POSITIVE_INFINITY;
 		let waitingLeft = true;
+		let watcher: FSWatcher | undefined;
+		let settle: NodeJS.Timeout | undefined;
 		try {
 			await ensureQueueDirs(this.ws);
+			// Any enqueue, claim or end is a rename or unlink in the queue folder, so a
+			// watched folder wakes the loop when something happens instead of it
+			// looking several times a second; the slow poll covers a missed event.
+			try {
+				watcher = watch(this.ws.paths.queue, {persistent: false}, () => {
+					settle ??= setTimeout(() => {
+						settle = undefined;
+						this.wake();
+					}, WATCH_SETTLE_MS);
+				});
+				watcher.on('error', () => {
+					watcher?.close();
+					watcher = undefined;
+				});
+			} catch {
+				// Not watchable (some network file systems): poll at the fast cadence.
+				watcher = undefined;
+			}
+
 			while (this.stopMode === undefined) {
 				const now = this.now();
 				if (now - lastRecover >= (options.recoverEveryMs ?? 10_000)) {
@@ -128,9 +157,12 @@ export class QueueWorker {
 					break;
 				}
 
-				await this.sleep(Math.max(1, Math.min(pollMs, nextDue - this.now())));
+				const wait = options.pollMs ?? (watcher && !dueLeft ? SAFETY_POLL_MS : pollMs);
+				await this.sleep(Math.max(1, Math.min(wait, nextDue - this.now())));
 			}
 		} finally {
+			watcher?.close();
+			clearTimeout(settle);
 			signal?.removeEventListener('abort', onAbort);
 			if ((this.stopMode ?? 'finish') === 'requeue') {
 				for (const entry of this.inflight.values()) {
@@ -350,6 +382,11 @@ export class QueueWorker {
 	}
 
 	private async sleep(ms: number): Promise<void> {
+		if (this.woken) {
+			this.woken = false;
+			return;
+		}
+
 		await new Promise<void>(resolve => {
 			const timer = setTimeout(done, ms);
 			function done() {
@@ -360,6 +397,7 @@ export class QueueWorker {
 			this.wakeUp = done;
 		});
 		this.wakeUp = undefined;
+		this.woken = false;
 	}
 }
 
