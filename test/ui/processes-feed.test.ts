@@ -82,6 +82,38 @@ describe('process feed', () => {
 		stop();
 	});
 
+	it('behind, a changed listing with the same per-project counts wakes nobody until the pane is in front again', async () => {
+		const ws = await workspace();
+		const child = spawn('sleep', ['30'], {cwd: ws.project, stdio: 'ignore'});
+		children.push(child);
+		const control = ProcessControl.forWorkspace(ws);
+		const snapshot = control.snapshot.bind(control);
+		let reads = 0;
+		// Every read differs in what the pane would draw (a CPU share), as on a busy machine.
+		control.snapshot = async scope => {
+			reads++;
+			const listing = await snapshot(scope);
+			return {...listing, entries: listing.entries.map(entry => ({...entry, cpuPercent: reads}))};
+		};
+
+		const feed = createProcessFeed(control, 60_000, 60_000);
+		let calls = 0;
+		const stop = feed.subscribe(() => calls++);
+		await waitFor(() => feed.getSnapshot().entries.some(entry => entry.pid === child.pid));
+		feed.setForeground(false);
+		const before = calls;
+		await feed.refresh();
+		await feed.refresh();
+		expect(calls).toBe(before);
+		expect(feed.getSnapshot().entries[0]?.cpuPercent).toBe(reads);
+		expect(feed.getProjectCounts().get('active/web')).toBe(1);
+		feed.setForeground(true);
+		expect(calls).toBe(before + 1);
+		await feed.refresh();
+		expect(calls).toBe(before + 2);
+		stop();
+	});
+
 	it('switches scope between the workspace and all of mine', async () => {
 		const ws = await workspace();
 		const feed = createProcessFeed(ProcessControl.forWorkspace(ws), 1000);

@@ -96,8 +96,17 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 	let lastRead = 0;
 	let foreground = true;
 
+	// Out of the front only the board's per-project counts are drawn, and the
+	// listing itself changes at every read on a busy machine (cws's own memory,
+	// CPU shares, run times): a new listing then is kept without waking the
+	// listeners (a redraw of the interface each read), and is sent when the
+	// pane comes to the front.
+	let unsent = false;
 	const publish = (next: ProcessFeedSnapshot): void => {
+		const quiet = !foreground && next.projectCounts === snapshot.projectCounts && next.status === snapshot.status && next.error === snapshot.error && next.scope === snapshot.scope;
 		snapshot = next;
+		unsent = quiet;
+		if (quiet) return;
 		for (const listener of listeners) listener();
 	};
 
@@ -179,6 +188,11 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 		setForeground(next) {
 			if (next === foreground) return;
 			foreground = next;
+			if (foreground && unsent) {
+				unsent = false;
+				for (const listener of listeners) listener();
+			}
+
 			if (timer === undefined) return;
 			clearTimeout(timer);
 			timer = undefined;
