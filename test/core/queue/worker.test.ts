@@ -173,5 +173,5 @@ describe('worker and a lease heartbeat that fails', () => {
 		const summary = await worker.stop();
 		await done;
 		expect(summary.errors).toEqual(errors);
-	});
+	}, 30_000);
 });

@@ -1,18 +1,15 @@
 import {lstat} from 'node:fs/promises';
 import path from 'node:path';
-import {isCwsError} from '../../errors.js';
 import {workspacePaths, type WorkspacePaths} from '../../paths.js';
 import {succeeded} from '../exec.js';
 import {queueDirs} from '../jobs.js';
-import {findProject, type ProjectLocation} from '../project.js';
+import {findProjectSettled, type ProjectLocation} from '../project.js';
 import type {RunOutcome, Target} from '../types.js';
 import {retry, type RunContext, type Runner} from './types.js';
 
 /** Times one run starts over from a project's new place before it leaves the job to a retry. */
 const MAX_RERUNS = 3;
 /** Looks at the stage folders this often when the project is briefly in none or two (a rename seen halfway). */
-const LOCATE_TRIES = 5;
-const LOCATE_PAUSE_MS = 40;
 
 /** What makes a folder the same folder: a rename keeps it, a new folder at the old path does not. */
 type FolderId = {dev: number; ino: number};
@@ -119,17 +116,12 @@ async function locate(context: RunContext): Promise<ProjectLocation | undefined>
 		return undefined;
 	}
 
-	for (let tries = 1; ; tries++) {
-		try {
-			return await findProject(paths, context.project);
-		} catch (error) {
-			const passing = isCwsError(error) && (error.code === 'NOT_FOUND' || error.code === 'AMBIGUOUS');
-			if (!passing || tries >= LOCATE_TRIES || context.signal.aborted) {
-				return undefined;
-			}
-		}
-
-		await new Promise(resolve => setTimeout(resolve, LOCATE_PAUSE_MS * tries));
+	try {
+		return await findProjectSettled(paths, context.project, context.signal);
+	} catch {
+		// Archived, unsafe or still missing: the caller turns "nowhere" into a
+		// retry (PROJECT_MOVED), never a verdict, so the reason is not needed here.
+		return undefined;
 	}
 }
 
