@@ -199,12 +199,20 @@ try {
 				// not the tail of its start.
 				const settleStart = Date.now();
 				const tail: number[] = [];
-				let last = await cpuMs(app.pid);
+				// cws's own threads and its git children, without --cpu-prof's thread.
+				const busyMs = async () => {
+					const threads = await cpuByThread(app.pid);
+					const own = [...threads].filter(([name]) => !name.startsWith('v8:Prof')).reduce((sum, [, ms]) => sum + ms, 0);
+					return own + (await cpuMs(app.pid)).children;
+				};
+
+				let last = await busyMs();
 				let calm = 0;
 				while (Date.now() - settleStart < settleMax * 1000) {
 					await sleep(1000);
-					const now = await cpuMs(app.pid);
-					const percent = ((now.self + now.children - last.self - last.children) / 1000) * 100;
+					const now = await busyMs();
+					// A thread that ended (the start-up walk's) takes its time with it: never below 0.
+					const percent = Math.max(0, ((now - last) / 1000) * 100);
 					tail.push(Math.round(percent * 10) / 10);
 					last = now;
 					calm = percent < quiet ? calm + 1 : 0;
