@@ -5,7 +5,7 @@ import {changeJob} from './job-write.js';
 import {jobSpec, queueDirs, type QueueWorkspace} from './jobs.js';
 import {leaseFile, recordLeaseChild, touchLease, type WorkerIdentity} from './lease.js';
 import {appendJobLog} from './log.js';
-import {findProjectSettled} from './project.js';
+import {findProject, findProjectSettled} from './project.js';
 import {createRunContext, type CommandRecorder} from './run-context.js';
 import type {RunnerTable} from './runners/index.js';
 import type {Runner} from './runners/types.js';
@@ -142,7 +142,9 @@ async function execute(options: RunJobOptions, signal: AbortSignal, entry: Runni
 
 	let projectDir: string;
 	try {
-		projectDir = (await findProjectSettled(ws.paths, job.project, signal)).dir;
+		// A custom runner may not need the folder at all (below), so only the
+		// built-in runners wait out a move that hides the project for an instant.
+		projectDir = (target.kind === 'custom' ? await findProject(ws.paths, job.project) : await findProjectSettled(ws.paths, job.project, signal)).dir;
 	} catch (error) {
 		if (target.kind !== 'custom') {
 			return {status: 'dead', error: {code: isCwsError(error) ? error.code : 'NOT_FOUND', message: error instanceof Error ? error.message : String(error),
