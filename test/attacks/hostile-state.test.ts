@@ -101,14 +101,22 @@ describe(`hostile state files (seed ${SEED.toString(16)})`, () => {
 		await t.waitForText('Stage board', {timeout: 20_000});
 		await t.waitForText(/state\.json|restored|quarantine/, {timeout: 20_000});
 		expect(t.exited()).toBeUndefined();
-		// The restored state says the project has unsynced work, so cexit asks
-		// about a final sync: leave now, the jobs stay queued.
+		// cexit may ask before leaving: a final sync of the project's unsynced
+		// work, and stopping a backup's rsync if the interface started one. Each
+		// question's second answer leaves without waiting (leave now / leave them running).
 		t.press(':');
 		for (const ch of 'cexit') t.press(ch);
 		t.key('enter');
-		await t.waitForText('Leave now', {timeout: 20_000});
-		t.key('down');
-		t.key('enter');
+		for (let question = 0; question < 4 && t.exited() === undefined; question++) {
+			const asking = (screen: string[]) => screen.some(line => line.includes('↑↓ choose'));
+			await t.waitFor(screen => t.exited() !== undefined || asking(screen), {timeout: 20_000, message: 'cexit ends or asks'});
+			if (t.exited() !== undefined) break;
+			const question = t.screen().find(line => /\?\s*║?$/.test(line)) ?? '';
+			t.key('down');
+			t.key('enter');
+			await t.waitFor(screen => t.exited() !== undefined || !screen.includes(question), {timeout: 20_000, message: 'the answer is taken'});
+		}
+
 		const exit = await t.waitForExit({timeout: 20_000});
 		expect(exit.exitCode).toBe(0);
 		expect(t.output()).not.toMatch(STACK_FRAME);
