@@ -210,6 +210,15 @@ export async function anchoredRename(from: string, to: string): Promise<void> {
 		}
 
 		await fs.rename(anchored[0]!, anchored[1]!);
+		// The entry itself may have been swapped for a symlink after the checks:
+		// rename(2) moves the link, not its target, so nothing outside is touched,
+		// but a link must not become a project. Put it back and refuse.
+		if ((await fs.lstat(anchored[1]!)).isSymbolicLink()) {
+			await fs.rename(anchored[1]!, anchored[0]!);
+			throw new CwsError('SYMLINK_REFUSED', `${from} became a symbolic link during the move; cws refuses to move links. It was put back.`, {
+				hint: 'Replace the link with the real folder, then try again.',
+			});
+		}
 	} finally {
 		await Promise.all(handles.map(async handle => handle.close()));
 	}
