@@ -47,26 +47,15 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 	let written: Job;
 	try {
 		written = await ws.store.withLock(spec.name, async handle => {
-			const snapshot = await ws.store.snapshot(spec);
-			let current: Job | null = null;
-			let generation = 0;
-			if (snapshot.bytes) {
-				const verified = verifyEnvelope(snapshot.bytes, spec);
-				if (!verified.ok) {
-					throw new NeedsStore();
-				}
-
-				current = verified.data;
-				generation = verified.generation;
-			}
-
+			const {current, generation, identity} = await readUnderLock(ws, spec, file);
 			const next = validated(spec, file, fn(current));
 			const bytes = Buffer.from(encodeEnvelope(next, {version: spec.version, generation: generation + 1}), 'utf8');
 			// publishFile fsyncs the staged bytes before the rename; its folder fsync is returned, not run.
+			known.delete(file);
 			await publishFile(file, bytes, {
 				createDir: true,
 				beforePublish: async () => {
-					if (identityOf(file) !== snapshot.identity) {
+					if (identityOf(file) !== identity) {
 						throw new CwsError('STATE_STALE_WRITER', `Refused to write ${file}: the file was replaced or modified by something else while this writer was working, so publishing would lose that change.`, {
 							hint: 'Nothing was written by this operation. Retry it: it will start from the current state.',
 						});
@@ -74,7 +63,10 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 
 					await handle.verifyHeld();
 				},
-				...(options.onPublished ? {afterRename: options.onPublished} : {}),
+				afterRename() {
+					remember(file, bytes.length, generation + 1, next);
+					options.onPublished?.();
+				},
 			});
 			return next;
 		});
@@ -94,6 +86,67 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 	}
 
 	return written;
+}
+
+/**
+ * Jobs this process wrote, by file, with the identity (device, inode, size,
+ * times) of the inode it renamed into place. While a job file still has that
+ * identity its bytes are the ones written (every job write renames a new
+ * inode into place, an edit in place changes the times), so the next write
+ * under the job's lock need not read, parse and hash it again: a worker's
+ * end of a run follows its own claim. Bounded; the oldest go first.
+ */
+const known = new Map<string, {identity: string; generation: number; payload: string}>();
+const KNOWN_LIMIT = 256;
+
+function remember(file: string, size: number, generation: number, job: Job): void {
+	known.delete(file);
+	const identity = identityOf(file);
+	// Another size: not the inode just renamed (replaced meanwhile); not remembered.
+	if (identity.split(':')[2] !== String(size)) {
+		return;
+	}
+
+	if (known.size >= KNOWN_LIMIT) {
+		known.delete(known.keys().next().value!);
+	}
+
+	known.set(file, {identity, generation, payload: JSON.stringify(job)});
+}
+
+/**
+ * The job as it is now, with its generation and the identity the fence will
+ * require, read under the job's lock. Without reading the file when its
+ * identity is one this process verified: written here (see `known`), or read
+ * and verified by the store (a worker's claim follows its own listing's read
+ * of the job). The store's answer is taken only if the file kept its identity
+ * around that read, so the data are those of the inode the fence checks.
+ */
+async function readUnderLock(ws: QueueWorkspace, spec: ReturnType<typeof jobSpec>, file: string): Promise<{current: Job | null; generation: number; identity: string}> {
+	const identity = identityOf(file);
+	const mine = known.get(file);
+	if (mine && mine.identity === identity) {
+		return {current: spec.parse(JSON.parse(mine.payload) as unknown), generation: mine.generation, identity};
+	}
+
+	if (identity !== 'missing') {
+		const loaded = await ws.store.read(spec).catch(() => undefined);
+		if (loaded && !loaded.recovered && loaded.generation > 0 && identityOf(file) === identity) {
+			return {current: loaded.data, generation: loaded.generation, identity};
+		}
+	}
+
+	const snapshot = await ws.store.snapshot(spec);
+	if (!snapshot.bytes) {
+		return {current: null, generation: 0, identity: snapshot.identity};
+	}
+
+	const verified = verifyEnvelope(snapshot.bytes, spec);
+	if (!verified.ok) {
+		throw new NeedsStore();
+	}
+
+	return {current: verified.data, generation: verified.generation, identity: snapshot.identity};
 }
 
 /**
@@ -117,6 +170,7 @@ export async function createJob(ws: QueueWorkspace, job: Job): Promise<Job> {
 				throw new Error(`job id ${job.id} is already taken`);
 			}
 		},
+		afterRename: () => remember(file, bytes.length, 1, next),
 	});
 	await syncFolder(path.dirname(file));
 	return next;
