@@ -1,8 +1,8 @@
 import {randomBytes} from 'node:crypto';
-import {linkSync, unlinkSync, writeFileSync} from 'node:fs';
+import {closeSync, constants, openSync, unlinkSync} from 'node:fs';
 import {readFile, rename, stat, unlink, utimes, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {stagedName} from '../atomic-write.js';
+import {stagedName, writeAll} from '../atomic-write.js';
 import {errnoCode} from '../errors.js';
 import {changeJob} from './job-write.js';
 import {mutateJob, queueDirs, type QueueWorkspace} from './jobs.js';
@@ -56,30 +56,40 @@ export async function holderAlive(lease: Lease, options: {heartbeatAt?: number; 
 }
 
 /**
- * Creates the lease file with its full content in one step: written to a
- * private temp name, then hard-linked to the lease name, which fails with
- * EEXIST if anyone created it first. Returns false in that case. The calls
- * are synchronous (small local files; see atomicWriteFile for why).
+ * Creates the lease file exclusively (O_EXCL: one creator per claim number)
+ * and writes the record into it; false when it exists already. One name
+ * created, where writing a private file and hard-linking it into place cost
+ * three (a create, a link, an unlink), each waiting on the disk's journal
+ * while other fsyncs run. For the instant between the create and the write
+ * (or for good, if the worker is killed there) the file is empty: every
+ * reader takes a lease it cannot parse for a live one until its mtime is
+ * 10 s old (see reapAbandonedClaim), and the job file, not the lease, says
+ * who runs a job once it is claimed. The calls are synchronous (small local
+ * files; see atomicWriteFile for why).
  */
 async function createLeaseFile(file: string, record: LeaseRecord): Promise<boolean> {
-	const temporary = stagedName(file);
-	writeFileSync(temporary, JSON.stringify(record), {mode: 0o600, flag: 'wx'});
+	let fd: number;
 	try {
-		linkSync(temporary, file);
-		return true;
+		fd = openSync(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
 	} catch (error) {
 		if (errnoCode(error) === 'EEXIST') {
 			return false;
 		}
 
 		throw error;
-	} finally {
-		try {
-			unlinkSync(temporary);
-		} catch {
-			// Gone already; the sweep would find it otherwise.
-		}
 	}
+
+	try {
+		writeAll(fd, Buffer.from(JSON.stringify(record), 'utf8'));
+	} catch (error) {
+		// Not a claim after all (a full disk): free the number.
+		closeSync(fd);
+		unlinkSync(file);
+		throw error;
+	}
+
+	closeSync(fd);
+	return true;
 }
 
 export async function readLease(file: string): Promise<{record: LeaseRecord | undefined; heartbeatAt: number | undefined}> {

@@ -3,12 +3,13 @@
  * at the shortcut (a preloaded hook SIGKILLs it right after the rename in
  * question, before any fsync of the folder, log line or report):
  * - a key is written without fsync, before its job;
+ * - a claim's lease is created in place (an empty one is possible);
  * - a claim's rename is not followed by a folder fsync;
  * - an end of a run is reported only after its folder fsync.
  * And the keys' rebuild, which stands in for what a machine crash could do
  * to key files (lost, stale, torn) since only a new boot can lose them.
  */
-import {readFile, writeFile, unlink} from 'node:fs/promises';
+import {readFile, utimes, writeFile, unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
@@ -106,6 +107,38 @@ describe('worker killed at its shortcuts', () => {
 		const log = (await readJobLog(ws, job.id)).map(entry => entry.type === 'state' ? `${entry.from ?? 'new'}>${entry.to}` : entry.type);
 		// Killed before logging its claim: the log has the recovery, then the run that finished.
 		expect(log).toEqual(['new>pending', 'running>pending', 'pending>running', 'running>done']);
+	});
+
+	it('after its lease is created (in place, one name) and before the claim\'s job write: the number is reaped and the job run once', async () => {
+		const root = await dirs.create();
+		const ws = await makeWorkspace(root);
+		const {job} = await enqueueJob(ws, {project: 'app', target: noop()});
+		const child = await killedAt(root, ['work'], {written: String.raw`/queue/leases/[0-9a-z]{9}-[0-9a-f]{8}\.1$`});
+		expect(child.lines).toEqual([]);
+		expect(await readJob(ws, job.id)).toMatchObject({state: 'pending', claim: 0, attempt: 0});
+		expect(JSON.parse(await readFile(path.join(ws.paths.queue, 'leases', `${job.id}.1`), 'utf8'))).toMatchObject({pid: child.pid});
+		const summary = await runWorker(ws, {drain: true, autosync: false, runners: noopRunner, pollMs: 20});
+		expect(summary).toMatchObject({claimed: 1, done: 1, recovered: 0});
+		// The dead claim is skipped, not counted as an attempt.
+		expect(await readJob(ws, job.id)).toMatchObject({state: 'done', claim: 2, attempt: 1});
+		const log = (await readJobLog(ws, job.id)).map(entry => entry.type === 'state' ? `${entry.from ?? 'new'}>${entry.to}` : entry.type);
+		expect(log).toEqual(['new>pending', 'note', 'pending>running', 'running>done']);
+	});
+
+	it('a lease left empty (killed between its create and its write) holds its claim number for 10 s, then is reaped', async () => {
+		const root = await dirs.create();
+		const ws = await makeWorkspace(root);
+		const {job} = await enqueueJob(ws, {project: 'app', target: noop()});
+		const lease = path.join(ws.paths.queue, 'leases', `${job.id}.1`);
+		await writeFile(lease, '', {mode: 0o600});
+		const early = await runWorker(ws, {autosync: false, runners: noopRunner, pollMs: 20, signal: AbortSignal.timeout(700)});
+		expect(early).toMatchObject({claimed: 0, done: 0});
+		expect(await readJob(ws, job.id)).toMatchObject({state: 'pending', claim: 0});
+		const old = new Date(Date.now() - 11_000);
+		await utimes(lease, old, old);
+		const summary = await runWorker(ws, {drain: true, autosync: false, runners: noopRunner, pollMs: 20});
+		expect(summary).toMatchObject({claimed: 1, done: 1});
+		expect(await readJob(ws, job.id)).toMatchObject({state: 'done', claim: 2, attempt: 1});
 	});
 
 	it('after the end\'s rename, before its folder fsync: nothing was reported done, and the job is not run again', async () => {
