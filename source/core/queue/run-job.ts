@@ -21,14 +21,16 @@ export type RunningEntry = {
 	stop(reason: 'requeue' | 'cancel'): void;
 	finished: Promise<{job?: Job; requeued?: boolean; error?: string}>;
 	/**
-	 * Resolves once the run is over and its end is written, while that write
-	 * may still wait for its folder's fsync (or with `finished`, whichever
-	 * comes first). From then on the job runs nothing: the worker may start
-	 * another in its slot, whose claim then shares the disk's time with this
-	 * fsync instead of queueing behind it. `finished` (and every report of the
-	 * end) still waits for the fsync.
+	 * Resolves once the run is over: the runner has returned (or thrown) and
+	 * its heartbeat stopped, so the job runs nothing any more, while its end
+	 * is still being written and made durable (or with `finished`, whichever
+	 * comes first). The worker's concurrency limits runs, so the slot is free
+	 * from then on: the next job's claim shares the disk's time with this
+	 * end's fsyncs instead of queueing behind them (the disk's journal commits
+	 * concurrent fsyncs together). `finished` (and every report of the end)
+	 * still waits for the end to be durable.
 	 */
-	published: Promise<void>;
+	ran: Promise<void>;
 };
 
 export type RunJobOptions = {
@@ -66,11 +68,11 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 			controller.abort();
 		},
 		finished: Promise.resolve({}),
-		published: Promise.resolve(),
+		ran: Promise.resolve(),
 	};
-	let markPublished!: () => void;
-	entry.published = new Promise<void>(resolve => {
-		markPublished = resolve;
+	let markRan!: () => void;
+	entry.ran = new Promise<void>(resolve => {
+		markRan = resolve;
 	});
 	const file = leaseFile(ws, job.id, job.claim);
 	const report = (what: string, error: unknown) =>
@@ -96,7 +98,7 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 		try {
 			return await finish();
 		} finally {
-			markPublished();
+			markRan();
 		}
 	})();
 	return entry;
@@ -111,10 +113,11 @@ export function runClaimedJob(options: RunJobOptions): RunningEntry {
 			outcome = {status: 'retry', error: {code: isCwsError(error) ? error.code : 'RUNNER_ERROR', message: error instanceof Error ? error.message : String(error)}};
 		} finally {
 			clearInterval(heartbeat);
+			markRan();
 		}
 
 		try {
-			const finished = await finalize(options, outcome, stopReason, markPublished);
+			const finished = await finalize(options, outcome, stopReason);
 			if (!finished) {
 				await appendJobLog(ws, job.id, {type: 'note', at: options.now(), attempt: job.attempt, message: 'the result of this run was discarded: the job was taken over meanwhile'});
 				return {};
@@ -206,7 +209,7 @@ function runnerFor(runners: RunnerTable, target: Target): Runner | undefined {
  * by this worker. The folder's fsync is shared with the other jobs of this
  * process that end at the same time (a group commit, see syncFolder).
  */
-async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason: 'requeue' | 'cancel' | undefined, onPublished: () => void): Promise<Job | undefined> {
+async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason: 'requeue' | 'cancel' | undefined): Promise<Job | undefined> {
 	const {job} = options;
 	let lastError: unknown;
 	for (let attempt = 0; attempt < 5; attempt++) {
@@ -247,7 +250,7 @@ async function finalize(options: RunJobOptions, outcome: RunOutcome, stopReason:
 						return {...base, state: 'conflict', finishedAt: now, lastError: outcome.error, resolution: outcome.resolution};
 					}
 				}
-			}, 'durable', {onPublished});
+			}, 'durable');
 		} catch (error) {
 			lastError = error;
 			await new Promise(resolve => setTimeout(resolve, 200 * (attempt + 1)));

@@ -28,7 +28,7 @@ export class QueueWorker {
 	private readonly ws: QueueWorkspace;
 	private readonly options: WorkerOptions;
 	private readonly inflight = new Map<string, RunningEntry>();
-	/** Jobs whose run is over and whose end is written, waiting for its fsync: they no longer hold a slot. */
+	/** Jobs whose run is over and whose end is being written and made durable: they no longer hold a slot. */
 	private readonly settling = new Map<string, RunningEntry>();
 	private readonly summary: WorkerSummary = {claimed: 0, done: 0, failed: 0, dead: 0, conflict: 0, cancelled: 0, requeued: 0, recovered: 0, errors: []};
 	private readonly configSource: ConfigSource;
@@ -283,7 +283,7 @@ export class QueueWorker {
 			},
 		});
 		this.inflight.set(job.id, entry);
-		void entry.published.then(() => {
+		void entry.ran.then(() => {
 			if (this.inflight.get(job.id) === entry) {
 				this.inflight.delete(job.id);
 				this.settling.set(job.id, entry);
