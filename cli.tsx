@@ -2,10 +2,36 @@
 // the full-screen workspace. The TUI is imported lazily so that subcommands
 // start without loading Ink or React, and the subcommands are imported only
 // when the command line may name one, so that the TUI starts without them.
-import {runCli} from './source/cli/main.js';
+import {fileURLToPath} from 'node:url';
+import {setFlagsFromString} from 'node:v8';
+import {runCli, type TuiOptions} from './source/cli/main.js';
 import type {CliCommand} from './source/cli/types.js';
+import {cwsCacheDir, loadCachedScript} from './source/ui/code-cache.js';
+import {favourMemoryForLargeWorkspace} from './source/ui/memory-mode.js';
 
 declare const CWS_VERSION: string;
+/** The bundled full-screen workspace, a classic script next to cli.js (set by scripts/build.mjs). */
+declare const CWS_TUI_SCRIPT: string | undefined;
+
+type RunTui = (options: TuiOptions) => Promise<number>;
+
+/**
+ * The full-screen workspace. Bundled, it is a classic script run with V8's
+ * compiled code of an earlier start (source/ui/code-cache.ts); `save`
+ * stores the code once the interface has drawn and run a while, or when it
+ * ends before that.
+ */
+async function loadTui(options: TuiOptions): Promise<{runTui: RunTui; save(): void}> {
+	if (typeof CWS_TUI_SCRIPT !== 'string') return {...await import('./source/ui/run.js'), save() {}};
+	// V8 accepts a cache only under the flags it was made with, and the cache is
+	// made after the interface ran: so the flags it sets at run time are set
+	// here first. The regular-expression engine flag only enables the 'l'
+	// flag of patterns (see compileRule in source/core/processes/safe-regex.ts).
+	setFlagsFromString('--enable-experimental-regexp-engine');
+	const flavour = favourMemoryForLargeWorkspace(options.root) ? 'size' : 'speed';
+	const script = loadCachedScript<{runTui: RunTui}>(fileURLToPath(new URL(CWS_TUI_SCRIPT, import.meta.url)), {cacheDir: cwsCacheDir(options.env), flavour});
+	return {runTui: script.exports.runTui, save: () => script.save()};
+}
 
 // A reader that stops early (`cws queue | head -3`) closes the pipe: that is
 // not an error of ours, so leave quietly instead of crashing on EPIPE.
@@ -53,8 +79,12 @@ const code = await runCli({
 	},
 	interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
 	async runTui(options) {
-		const {runTui} = await import('./source/ui/run.js');
+		const {runTui, save} = await loadTui(options);
+		const saving = setTimeout(save, 2000);
+		saving.unref();
 		const exitCode = await runTui(options);
+		clearTimeout(saving);
+		save();
 		// The TUI has restored the terminal; leave even if a stray handle lingers.
 		process.exit(exitCode);
 	},

@@ -1,9 +1,11 @@
-// Bundles cli.tsx and everything it imports into ES modules: dist/cli.js and
-// the chunks it imports lazily (dist/chunks/). A few files load far faster
-// than Ink's module graph resolved file by file, which is most of a cold
-// start; and code splitting leaves what a start does not use unread (the
-// full-screen workspace never parses the subcommands, a subcommand never
-// parses Ink).
+// Bundles cws in two forms. dist/cli.js and the chunks it imports lazily
+// (dist/chunks/) are ES modules: a few files load far faster than Ink's
+// module graph resolved file by file, and code splitting leaves what a start
+// does not use unread (a subcommand never parses Ink). dist/tui.cjs is the
+// full-screen workspace as one classic script: Node 20 can keep V8's compiled
+// code of a script between starts (vm.Script cachedData, see
+// source/ui/code-cache.ts), which it cannot do for ES modules, and compiling
+// Ink, React and the interface is a large part of a cold start.
 import {build} from 'esbuild';
 import {chmod, readdir, readFile, rm, stat} from 'node:fs/promises';
 import {createRequire} from 'node:module';
@@ -65,6 +67,40 @@ const yogaWithoutFetch = patched('yoga-without-fetch', /yoga-layout[/\\]dist[/\\
 ]);
 
 /**
+ * The same edits for the classic script, plus a synchronous start: yoga's
+ * module waits for its WebAssembly with a top-level await, which a script
+ * cannot have. Emscripten's instantiateWasm hook is where the module gets
+ * its instance; compiling the embedded bytes there with the synchronous
+ * WebAssembly.Module and Instance (90 kB, allowed off the browser's main
+ * thread) completes the module before loadYoga returns, so its object can
+ * be wrapped at once. The loader's own promise still resolves, unused.
+ */
+const yogaSync = patched('yoga-sync', /yoga-layout[/\\]dist[/\\]binaries[/\\]yoga-wasm-base64-esm\.js$/, [
+	// A script has no import.meta; the folder is only used to find a .wasm file, and the bytes are embedded.
+	['var _scriptDir = import.meta.url;', 'var _scriptDir = undefined;'],
+	['function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?'],
+	['if(ua(a))try{var b=xa(a.slice(37)),c=new Uint8Array(b.length);for(a=0;a<b.length;++a)c[a]=b.charCodeAt(a);var d=c}', 'if(ua(a))try{var d=new Uint8Array(Buffer.from(a.slice(37),"base64"))}'],
+	// d: the imports, a: the function that takes the instance and starts the runtime.
+	['if(h.instantiateWasm)try{return h.instantiateWasm(d,\na)}', 'if(true)try{var instance=new WebAssembly.Instance(new WebAssembly.Module(wa()),d);a(instance);return instance.exports}'],
+]);
+
+/** yoga-layout's entry, without its top-level await: the module object is complete when loadYoga returns (see yogaSync). */
+const yogaIndexSync = patched('yoga-index-sync', /yoga-layout[/\\]dist[/\\]src[/\\]index\.js$/, [
+	['const Yoga = wrapAssembly(await loadYoga());', 'const yogaModule = {};\nloadYoga(yogaModule);\nif (!yogaModule.asm) throw new Error(\'yoga-layout did not start synchronously\');\nconst Yoga = wrapAssembly(yogaModule);'],
+]);
+
+/**
+ * Ink's reconciler awaits two imports at its top when DEV=true, for React
+ * DevTools (react-devtools-core, which cws does not ship: the bundles carry
+ * an empty stand-in). A script cannot await at its top: DEV=true does nothing
+ * in the full-screen workspace, as with the stand-in.
+ */
+const inkWithoutDevtools = patched('ink-without-devtools', /ink[/\\]build[/\\]reconciler\.js$/, [
+	["await import('./devtools.js');", 'void 0;'],
+	['? await loadPackageJson()', '? {name: undefined, version: undefined}'],
+]);
+
+/**
  * Ink turns every frame into text character by character, asking for the
  * style change between each character and the one before it; the answer
  * builds three Sets and several arrays even when the two styles are the
@@ -98,6 +134,8 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 		define: {
 			'process.env.NODE_ENV': '"production"',
 			CWS_VERSION: JSON.stringify(pkg.version),
+			// cli.tsx loads the full-screen workspace from this script, next to cli.js.
+			CWS_TUI_SCRIPT: JSON.stringify('tui.cjs'),
 		},
 		// Bundled CommonJS dependencies call require(); give the ESM bundle one.
 		banner: {
@@ -113,9 +151,33 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 	};
 }
 
+/** esbuild options of the full-screen workspace as one classic script, `<outdir>/tui.cjs` (exports runTui). */
+export async function tuiBuildOptions(outdir = path.join(repo, 'dist')) {
+	const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
+	return {
+		absWorkingDir: repo,
+		entryPoints: {tui: 'source/ui/run.tsx'},
+		outdir,
+		outExtension: {'.js': '.cjs'},
+		bundle: true,
+		platform: 'node',
+		format: 'cjs',
+		target: 'node20',
+		jsx: 'automatic',
+		sourcemap: 'linked',
+		logLevel: 'warning',
+		plugins: [fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff],
+		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
+		define: {
+			'process.env.NODE_ENV': '"production"',
+			CWS_VERSION: JSON.stringify(pkg.version),
+		},
+	};
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
 	const options = await buildOptions();
-	const {metafile} = await build({...options, metafile: true});
+	const [{metafile}] = await Promise.all([build({...options, metafile: true}), build(await tuiBuildOptions(options.outdir))]);
 	await chmod(path.join(options.outdir, 'cli.js'), 0o755);
 	await pruneChunks(path.join(options.outdir, 'chunks'), new Set(Object.keys(metafile.outputs).map(file => path.resolve(repo, file))));
 }

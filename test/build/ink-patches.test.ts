@@ -1,3 +1,4 @@
+import {execFileSync} from 'node:child_process';
 import {readdir, readFile} from 'node:fs/promises';
 import path from 'node:path';
 import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, tokenize} from '@alcalzone/ansi-tokenize';
@@ -44,5 +45,26 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		const bundle = await bundleWith('data:application/octet-stream;base64,');
 		expect(bundle).toContain('Buffer.from(a.slice(37), "base64")');
 		expect(bundle).not.toMatch(/function ya\(\) \{\s*return w \|\| "function" != typeof fetch/);
+	});
+
+	it('interface script: every edit is in it too, and yoga starts without a top-level await', async () => {
+		const script = await readFile('dist/tui.cjs', 'utf8');
+		expect(script).toMatch(/function diffAnsiCodes\(from, to\) \{\s*if \(from\.length === to\.length && from\.every\(/);
+		// esbuild may rename the emscripten locals in a single scope (a → a2).
+		expect(script).toMatch(/Buffer\.from\(a\d*\.slice\(37\), "base64"\)/);
+		expect(script).toMatch(/new WebAssembly\.Instance\(new WebAssembly\.Module\(wa\(\)\), d\d*\)/);
+		expect(script).not.toMatch(/function ya\(\) \{\s*return w\d* \|\| "function" != typeof fetch/);
+		expect(script).not.toContain('await loadYoga');
+		expect(script).not.toContain("import('./devtools.js')");
+	});
+
+	it('interface script: loads as a classic script with yoga ready at once, in a fresh node', () => {
+		const probe = [
+			"const m = require(process.argv[1]);",
+			"if (typeof m.runTui !== 'function') throw new Error('no runTui');",
+			"console.log('loaded');",
+		].join('\n');
+		const out = execFileSync(process.execPath, ['-e', probe, path.resolve('dist/tui.cjs')], {encoding: 'utf8', timeout: 20_000, env: {...process.env, DEV: 'true'}});
+		expect(out.trim()).toBe('loaded');
 	});
 });
