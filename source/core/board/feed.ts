@@ -1,9 +1,12 @@
+import fsSync from 'node:fs';
 import {isCwsError} from '../errors.js';
 import type {Activity} from './activity.js';
 import type {BoardWorkspace} from './context.js';
 import type {GitState} from './git.js';
 import type {BoardListing, ProjectCard} from './listing.js';
 import {BoardScanner, isStale, withDetail, type ScannerOptions} from './scanner.js';
+import {cardTargets, listingTargets} from './watch-targets.js';
+import {BoardWatch, type WatchFactory, type WatchTarget} from './watcher.js';
 
 /** What the board pane renders; a new object whenever anything in it changed. */
 export type BoardSnapshot = {
@@ -18,7 +21,7 @@ export type BoardSnapshot = {
 };
 
 export type BoardFeedOptions = ScannerOptions & {
-	/** Time between refreshes; default 1000 ms (a change elsewhere shows within about a second). */
+	/** Time between refreshes of what is not watched; default 1000 ms (a change elsewhere shows within about a second). */
 	intervalMs?: number;
 	/** Cards off screen whose cached activity is re-checked per tick, round robin; default 20 (a card scrolled into view is re-checked at once anyway). */
 	backgroundBatch?: number;
@@ -27,21 +30,42 @@ export type BoardFeedOptions = ScannerOptions & {
 	/** Once nothing changed and the focus stayed put for `quietMs` (default 10 s), the off-screen batch runs only every `quietEvery`-th tick (default 5); cards on screen keep the full cadence. */
 	quietMs?: number;
 	quietEvery?: number;
+	/**
+	 * Watch what the board shows (fs.watch) while started, and refresh only
+	 * on a change (default true; a factory replaces fs.watch in tests).
+	 * Whatever cannot be watched keeps the `intervalMs` polling.
+	 */
+	watch?: boolean | WatchFactory;
+	/** While watched, everything is still re-checked this often, for a watch lost without a word; default 10 s. */
+	safetyMs?: number;
+	/** Cards on screen whose every folder is watched are re-walked and re-asked to git after this long; default 5 min. */
+	watchedTtlMs?: number;
+	/** Most folders watched at once; default 512. */
+	maxWatches?: number;
 };
+
+type RefreshKind = 'full' | 'light';
 
 /** A published card and what it was made from, so an unchanged card keeps its object. */
 type Detailed = {base: ProjectCard; activity: Activity | undefined; git: GitState | undefined; stale: boolean | undefined; card: ProjectCard};
 
 /**
  * A live view of the board for the TUI (useSyncExternalStore-shaped:
- * subscribe + getSnapshot). Every tick re-lists the stages (cheap when
- * nothing changed: a few stats). The first tick then walks every project
- * once (in a thread, see BoardScanner.activity); later ticks re-check the
- * cards on screen (their folders' mtimes, their git files) and a batch of
- * the others, so an idle board of 10,000 projects costs a few hundred stats
- * a second. `git status` runs for the cards on screen only, and again only
+ * subscribe + getSnapshot). A full refresh re-lists the stages (cheap when
+ * nothing changed: a few stats); the first one walks every project once
+ * (in a thread, see BoardScanner.activity); later ones re-check the cards
+ * on screen (their folders' mtimes, their git files) and a batch of the
+ * others. `git status` runs for the cards on screen only, and again only
  * when their repository or content changed. A snapshot is published only
  * when something in it changed, and unchanged cards keep their objects.
+ *
+ * While started, the folders behind the listing and behind the cards on
+ * screen are watched (see BoardWatch): an event re-reads the listing and
+ * the cards it names (a light refresh), and a full refresh runs only every
+ * `safetyMs`, so an idle board does next to nothing. Whatever is not
+ * watched (no inotify room, a card with a big tree, a watch refused) is
+ * polled every `intervalMs` as before: the listing by full refreshes, a
+ * card on screen by light ones.
  */
 export class BoardFeed {
 	private readonly scanner: BoardScanner;
@@ -67,8 +91,17 @@ export class BoardFeed {
 	/** When something last changed (a card, the listing, the focus): the board is busy until quietMs after. */
 	private lastChange = Number.NEGATIVE_INFINITY;
 	private ticks = 0;
+	private queuedKind: RefreshKind = 'light';
+	private readonly watch: BoardWatch | undefined;
+	private readonly safetyMs: number;
+	private readonly watchedTtlMs: number;
+	/** The listing's folders are all watched: full refreshes can wait `safetyMs`. */
+	private listingWatched = false;
+	/** Cards on screen whose every folder is watched. */
+	private covered = new Set<string>();
+	private lastFull = Number.NEGATIVE_INFINITY;
 
-	constructor(ws: BoardWorkspace, options: BoardFeedOptions = {}) {
+	constructor(private readonly ws: BoardWorkspace, options: BoardFeedOptions = {}) {
 		// Off screen, a walk is only redone when a folder or the newest file changed, or after 10 minutes.
 		this.scanner = new BoardScanner(ws, {activityTtlMs: 600_000, ...options});
 		this.intervalMs = options.intervalMs ?? 1000;
@@ -77,6 +110,12 @@ export class BoardFeed {
 		this.quietMs = options.quietMs ?? 10_000;
 		this.quietEvery = Math.max(1, options.quietEvery ?? 5);
 		this.now = options.now ?? Date.now;
+		this.safetyMs = options.safetyMs ?? 10_000;
+		this.watchedTtlMs = options.watchedTtlMs ?? 300_000;
+		if (options.watch !== false) {
+			this.watch = new BoardWatch(() => void this.request('light'), {watch: typeof options.watch === 'function' ? options.watch : undefined, maxWatches: options.maxWatches, now: this.now});
+		}
+
 		this.snapshot = {version: 0, listing: {root: ws.paths.root, scannedAt: 0, cards: [], archived: [], missing: [], pending: null, problems: [], trashCount: 0}, refreshedAt: 0};
 	}
 
@@ -98,13 +137,23 @@ export class BoardFeed {
 		}
 
 		this.stopped = false;
-		void this.tick();
+		void this.request('full');
 	}
 
 	stop(): void {
 		this.stopped = true;
 		clearTimeout(this.timer);
 		this.timer = undefined;
+		// Closed watches open again at the next start's first refresh.
+		this.watch?.arm([]);
+		this.watch?.take();
+		this.listingWatched = false;
+		this.covered = new Set();
+	}
+
+	/** Folders watched now (for tests and diagnostics). */
+	get watchCount(): number {
+		return this.watch?.size ?? 0;
 	}
 
 	/** Cards (by key) whose details matter most: the ones on screen. */
@@ -122,33 +171,60 @@ export class BoardFeed {
 	 * running is followed by one more.
 	 */
 	refresh(): Promise<void> {
-		// Callers that arrive while a refresh waits to start share it; one that
-		// arrives after it started gets the next one, which sees its change.
+		return this.request('full');
+	}
+
+	private request(kind: RefreshKind): Promise<void> {
+		// Callers that arrive while a refresh waits to start share it (a full one
+		// if any asked for full); one that arrives after it started gets the next
+		// one, which sees its change.
 		if (this.queued) {
+			if (kind === 'full') this.queuedKind = 'full';
 			return this.queued;
 		}
 
+		this.queuedKind = kind;
 		const next = this.chain.then(async () => {
+			const queuedKind = this.queuedKind;
 			this.queued = undefined;
-			await this.refreshOnce();
+			try {
+				await this.refreshOnce(queuedKind);
+			} finally {
+				this.schedule();
+			}
 		});
 		this.queued = next;
 		this.chain = next.catch(() => undefined);
 		return next;
 	}
 
-	private async tick(): Promise<void> {
-		await this.refresh();
-		if (!this.stopped) {
-			this.timer = setTimeout(() => {
-				void this.tick();
-			}, this.intervalMs);
-			this.timer.unref();
-		}
+	/**
+	 * The next timed refresh: a full one `intervalMs` after the last (or
+	 * `safetyMs` while the listing is watched), a light one for cards on
+	 * screen that are not watched within `intervalMs`.
+	 */
+	private schedule(): void {
+		clearTimeout(this.timer);
+		this.timer = undefined;
+		if (this.stopped) return;
+		const fullAt = this.lastFull + (this.listingWatched ? this.safetyMs : this.intervalMs);
+		const polled = this.focus.some(key => this.byKey.has(key) && !this.covered.has(key));
+		const now = this.now();
+		const wait = Math.max(0, polled ? Math.min(fullAt - now, this.intervalMs) : fullAt - now);
+		this.timer = setTimeout(() => {
+			this.timer = undefined;
+			void this.request(this.now() >= fullAt - 5 ? 'full' : 'light');
+		}, wait);
+		this.timer.unref();
 	}
 
-	private async refreshOnce(): Promise<void> {
+	private async refreshOnce(kind: RefreshKind): Promise<void> {
+		if (kind === 'full') {
+			this.lastFull = this.now();
+		}
+
 		try {
+			const events = this.watch?.take();
 			const listing = await this.scanner.list();
 			if (listing !== this.lastListing) {
 				this.lastListing = listing;
@@ -164,8 +240,21 @@ export class BoardFeed {
 				this.publish(listing);
 			}
 
-			const focus = this.focus.flatMap(key => this.byKey.get(key) ?? []);
-			let changed = this.keepActivity(await this.scanner.activity(focus, {ttlMs: this.focusTtlMs}));
+			// A card an event named is read again whatever its cache says.
+			for (const key of events?.cards ?? []) {
+				const card = this.byKey.get(key);
+				if (card) this.scanner.invalidate(card.dir);
+			}
+
+			// A light refresh looks only at cards on screen that an event named or that are not watched.
+			const focus = this.focus.flatMap(key => {
+				const card = this.byKey.get(key);
+				return card && (kind === 'full' || events?.cards.has(key) || !this.covered.has(key)) ? [card] : [];
+			});
+			const watched = focus.filter(card => this.covered.has(card.key));
+			const polled = focus.filter(card => !this.covered.has(card.key));
+			let changed = this.keepActivity(await this.scanner.activity(polled, {ttlMs: this.focusTtlMs}));
+			changed = this.keepActivity(await this.scanner.activity(watched, {ttlMs: this.watchedTtlMs})) || changed;
 			// Cards never walked (all of them on the first tick, a renamed or new one later).
 			if (this.activity.size < listing.cards.length) {
 				changed = this.keepActivity(await this.scanner.activity(listing.cards.filter(card => !this.activity.has(card.key)))) || changed;
@@ -174,9 +263,13 @@ export class BoardFeed {
 			// Off screen nothing is drawn, so a quiet board re-checks those cards less
 			// often (a card scrolled into view is re-checked at once by the focus walk):
 			// an idle board then costs the stats of its cards on screen only, most ticks.
+			// While the listing is watched a full refresh comes every safetyMs: it
+			// takes the batches the skipped quiet ticks would have taken.
 			const quiet = this.now() - this.lastChange >= this.quietMs;
-			if (!quiet || this.ticks++ % this.quietEvery === 0) {
-				changed = this.keepActivity(await this.scanner.activity(this.background(listing))) || changed;
+			if (kind === 'full' && this.listingWatched) {
+				changed = this.keepActivity(await this.scanner.activity(this.background(listing, Math.ceil(this.batch * this.safetyMs / (this.intervalMs * this.quietEvery))))) || changed;
+			} else if (kind === 'full' && (!quiet || this.ticks++ % this.quietEvery === 0)) {
+				changed = this.keepActivity(await this.scanner.activity(this.background(listing, this.batch))) || changed;
 			}
 
 			if (changed) {
@@ -184,7 +277,8 @@ export class BoardFeed {
 			}
 
 			changed = false;
-			for (const [key, value] of await this.scanner.git(focus)) {
+			const states = new Map([...await this.scanner.git(polled), ...await this.scanner.git(watched, {ttlMs: this.watchedTtlMs})]);
+			for (const [key, value] of states) {
 				if (JSON.stringify(this.git.get(key)) !== JSON.stringify(value)) {
 					this.git.set(key, value);
 					changed = true;
@@ -194,8 +288,13 @@ export class BoardFeed {
 			if (changed || this.snapshot.error !== undefined) {
 				this.publish(listing);
 			}
+
+			this.arm();
 		} catch (error) {
-			// Keep showing the last good data and say what went wrong; the next tick retries.
+			// Keep showing the last good data and say what went wrong; the next tick
+			// retries, a second after, as if nothing were watched.
+			this.listingWatched = false;
+			this.covered = new Set();
 			const message = isCwsError(error) && error.hint ? `${error.message} ${error.hint}` : (error instanceof Error ? error.message : String(error));
 			this.snapshot = {...this.snapshot, version: this.snapshot.version + 1, error: message, refreshedAt: this.now()};
 			this.emit();
@@ -216,15 +315,35 @@ export class BoardFeed {
 		return changed;
 	}
 
+	/**
+	 * Watches the listing's folders and those of the cards on screen (the
+	 * ones a card needs first, so a limit leaves whole cards unwatched), and
+	 * notes which are fully watched.
+	 */
+	private arm(): void {
+		if (!this.watch || this.stopped) return;
+		const listingWanted = listingTargets(this.ws.paths);
+		const cards = this.focus.flatMap(key => {
+			const card = this.byKey.get(key);
+			return card ? [{card, ...cardTargets(card, this.scanner.walkedDirs(card.dir), this.scanner.lastGit(card.dir))}] : [];
+		});
+		const targets: WatchTarget[] = [...listingWanted];
+		for (const {targets: own} of cards) targets.push(...own);
+		const watched = this.watch.arm(targets);
+		// A missing stage folder or archive is fine: its parent is watched and tells when it appears.
+		this.listingWatched = listingWanted.every(({dir}) => watched.has(dir) || !fsSync.existsSync(dir)) && watched.has(this.ws.paths.root) && watched.has(this.ws.paths.meta);
+		this.covered = new Set(cards.filter(({required}) => required?.every(dir => watched.has(dir))).map(({card}) => card.key));
+	}
+
 	/** The next batch of cards, round robin, whose cached activity is re-checked this tick. */
-	private background(listing: BoardListing): ProjectCard[] {
+	private background(listing: BoardListing, size: number): ProjectCard[] {
 		const {cards} = listing;
 		const chosen: ProjectCard[] = [];
-		for (let taken = 0; taken < Math.min(this.batch, cards.length); taken++) {
+		for (let taken = 0; taken < Math.min(size, cards.length); taken++) {
 			chosen.push(cards[(this.cursor + taken) % cards.length]!);
 		}
 
-		this.cursor = cards.length === 0 ? 0 : (this.cursor + this.batch) % cards.length;
+		this.cursor = cards.length === 0 ? 0 : (this.cursor + size) % cards.length;
 		return chosen;
 	}
 

@@ -187,9 +187,10 @@ export class BoardScanner {
 		return found;
 	}
 
-	/** Git state for each card (key → state), at most `gitConcurrency` commands at a time. */
-	async git(cards: readonly ProjectCard[]): Promise<Map<string, GitState>> {
+	/** Git state for each card (key → state), at most `gitConcurrency` commands at a time; a cached state is reused while younger than `ttlMs` (default `gitTtlMs`) and its signature holds. */
+	async git(cards: readonly ProjectCard[], options: {ttlMs?: number} = {}): Promise<Map<string, GitState>> {
 		const now = this.options.now();
+		const ttlMs = options.ttlMs ?? this.options.gitTtlMs;
 		const {paths} = this.ws;
 		const found = new Map<string, GitState>();
 		const run: Array<{card: ProjectCard; contentKey: string}> = [];
@@ -200,7 +201,7 @@ export class BoardScanner {
 
 			const cached = this.gitStates.get(card.dir);
 			const contentKey = String(this.probes.get(card.dir)?.value.activity.newestMs ?? '');
-			if (cached && now - cached.at < this.options.gitTtlMs && cached.key === `${gitSignature(card.dir, cached.value)}#${contentKey}`) {
+			if (cached && now - cached.at < ttlMs && cached.key === `${gitSignature(card.dir, cached.value)}#${contentKey}`) {
 				found.set(card.key, cached.value);
 			} else {
 				run.push({card, contentKey});
@@ -219,6 +220,16 @@ export class BoardScanner {
 			found.set(card.key, state);
 		});
 		return new Map(cards.flatMap(card => found.has(card.key) ? [[card.key, found.get(card.key)!] as const] : []));
+	}
+
+	/** The folders the cached walk of a project went through ('' is the project itself), if it was walked. */
+	walkedDirs(dir: string): string[] | undefined {
+		return this.probes.get(dir)?.value.dirs.map(([relative]) => relative);
+	}
+
+	/** The git state last read for a project folder. */
+	lastGit(dir: string): GitState | undefined {
+		return this.gitStates.get(dir)?.value;
 	}
 
 	/** The workspace policy read by the last list(). */
