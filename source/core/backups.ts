@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import {open, readdir, readFile, rm, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {createExclusive, ensurePrivateDir, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError, unlinkQuietly, writeAll} from './atomic-write.js';
+import {createExclusive, ensurePrivateDir, inFlightStaged, PRIVATE_FILE_MODE, removeLater, stagedName, toFsError, unlinkQuietly, writeAll} from './atomic-write.js';
 import {errnoCode} from './errors.js';
 
 /** Generations kept per state file unless its spec says otherwise. */
@@ -104,31 +104,45 @@ const FULL_PRUNE_EVERY = 16;
 /**
  * Removes the backups beyond the newest `keep` after generation `generation`
  * was kept. Generations are consecutive, so usually exactly one file falls
- * out (generation − keep) and it is removed by name, without listing the
- * folder; every FULL_PRUNE_EVERY generations the folder is listed so that
+ * out (generation − keep): it is renamed aside by name, without listing the
+ * folder, and the returned step removes it; the store runs that step after
+ * releasing its lock, since freeing a file is the slow part and the rename
+ * is not. Every FULL_PRUNE_EVERY generations the folder is listed so that
  * what a gap left behind (a recovery skips generations, a kill between
- * commit and prune, a lowered `keep`) goes too. Each removal is one unlink,
- * so a kill in the middle leaves complete backups only.
+ * commit and prune, a lowered `keep`) goes too. Each removal is one rename
+ * or unlink, so a kill in the middle leaves complete backups only (and a
+ * staged name, which the sweep removes).
  */
-export async function pruneAfterCommit(meta: string, name: string, keep: number, generation: number): Promise<void> {
+export async function pruneAfterCommit(meta: string, name: string, keep: number, generation: number): Promise<() => Promise<void>> {
 	if (generation % FULL_PRUNE_EVERY === 0) {
 		await pruneBackups(meta, name, keep);
-		return;
+		return nothingLeft;
 	}
 
 	const outgoing = generation - keep;
 	if (outgoing < 1) {
-		return;
+		return nothingLeft;
 	}
 
 	const file = backupFile(meta, name, outgoing);
+	const aside = stagedName(file);
+	inFlightStaged.add(aside);
 	try {
-		fs.unlinkSync(file);
+		fs.renameSync(file, aside);
 	} catch (error) {
+		inFlightStaged.delete(aside);
 		if (errnoCode(error) !== 'ENOENT') {
 			throw toFsError(error, file, 'remove the old backup');
 		}
+
+		return nothingLeft;
 	}
+
+	return async () => removeLater(aside);
+}
+
+async function nothingLeft(): Promise<void> {
+	// Nothing was set aside.
 }
 
 /**

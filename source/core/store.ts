@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import {unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {fsyncDir, publishFile, readRegularFileSync, toFsError} from './atomic-write.js';
-import {DEFAULT_BACKUPS, listBackups, pruneAfterCommit, removeBackups, stageBackup} from './backups.js';
+import {DEFAULT_BACKUPS, listBackups, pruneAfterCommit, removeBackups, stageBackup, type StagedBackup} from './backups.js';
 import {encodeEnvelope, sniffGeneration, verifyEnvelopeText, type EnvelopeSpec} from './envelope.js';
 import {CwsError, errnoCode} from './errors.js';
 import {LockManager, type LockHandle, type LockTiming} from './lock.js';
@@ -295,20 +295,28 @@ export class Store {
 	}
 
 	/**
-	 * Stages a backup, writes and verifies the file, fences, publishes, keeps
-	 * the backup. Returns the folder's fsync, which the caller must run.
+	 * Writes the file and stages its backup, verifies, fences, publishes,
+	 * keeps the backup. Returns the last step (the folder's fsync and the
+	 * removal of what the new generation replaced), which the caller must
+	 * run, after releasing the lock.
 	 */
 	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle: LockHandle): Promise<() => Promise<void>> {
 		const file = this.filePath(spec);
 		const payload = JSON.stringify(data);
 		const bytes = Buffer.from(encodeEnvelope(data, {version: spec.version, generation}), 'utf8');
 		const keep = spec.backups ?? DEFAULT_BACKUPS;
-		const backup = keep > 0 ? await stageBackup(this.meta, spec.name, generation, bytes) : undefined;
+		let backup: StagedBackup | undefined;
 		this.verified.delete(file);
 		let syncFolder: () => Promise<void>;
 		try {
 			syncFolder = await publishFile(file, bytes, {
 				createDir: true,
+				deferReplacedRemoval: true,
+				// The backup is staged while the state file's fsync waits for the disk, still before
+				// publishing: a full disk fails the update with nothing published.
+				whileSyncing: keep > 0 ? async () => {
+					backup = await stageBackup(this.meta, spec.name, generation, bytes);
+				} : undefined,
 				beforePublish: async () => {
 					this.fence(spec, file, read);
 					await handle.verifyHeld();
@@ -332,7 +340,16 @@ export class Store {
 		if (backup) {
 			try {
 				await backup.commit();
-				await pruneAfterCommit(this.meta, spec.name, keep, generation);
+				const removeOutgoing = await pruneAfterCommit(this.meta, spec.name, keep, generation);
+				const published = syncFolder;
+				syncFolder = async () => {
+					const removal = removeOutgoing();
+					try {
+						await published();
+					} finally {
+						await removal;
+					}
+				};
 			} catch (error) {
 				await syncFolder().catch(() => undefined);
 				throw new CwsError('BACKUP_FAILED', `${file} was saved (generation ${generation}), but keeping its backup failed: ${error instanceof Error ? error.message : String(error)}`, {
