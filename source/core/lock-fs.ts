@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import {readFile, rename, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {readRegularFileSync} from './atomic-write.js';
-import {randomToken, processStartTime} from './process-info.js';
+import {readRegularFileSync, uniqueToken} from './atomic-write.js';
+import {processStartTime} from './process-info.js';
 
 /** The record inside every lock folder: who holds it, and a token unique to this acquisition. */
 export type LockOwner = {pid: number; host: string; start?: string; since: string; token: string};
@@ -74,7 +74,7 @@ export function readOwnerSync(lockDir: string): LockOwner | undefined {
  * (someone acquired the lock since) is renamed back.
  */
 export async function removeLockIf(lockDir: string, keep: (aside: string) => Promise<boolean>): Promise<'removed' | 'absent' | 'kept'> {
-	const aside = `${lockDir}.old-${process.pid}-${randomToken()}`;
+	const aside = `${lockDir}.old-${process.pid}-${uniqueToken()}`;
 	try {
 		await rename(lockDir, aside);
 	} catch (error) {
@@ -105,7 +105,7 @@ export async function removeLockIf(lockDir: string, keep: (aside: string) => Pro
  * of two system calls.
  */
 export function removeLockIfSync(lockDir: string, keep: (aside: string) => boolean): 'removed' | 'absent' | 'kept' {
-	const aside = `${lockDir}.old-${process.pid}-${randomToken()}`;
+	const aside = `${lockDir}.old-${process.pid}-${uniqueToken()}`;
 	try {
 		fs.renameSync(lockDir, aside);
 	} catch (error) {
@@ -159,7 +159,7 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
 			return;
 		}
 
-		const token = randomToken();
+		const token = uniqueToken();
 		const staging = `${lockDir}.new-${process.pid}-${token}`;
 		const owner: LockOwner = {pid: process.pid, host: HOST, ...(OWN_START ? {start: OWN_START} : {}), since: new Date().toISOString(), token};
 		try {
@@ -243,7 +243,7 @@ export function createLockFs(stale: number): {fs: object; held: Map<string, stri
  * which case it is put back.
  */
 function releaseIfOurs(lockDir: string, token: string): void {
-	const aside = `${lockDir}.old-${process.pid}-${randomToken()}`;
+	const aside = `${lockDir}.old-${process.pid}-${uniqueToken()}`;
 	try {
 		fs.renameSync(lockDir, aside);
 	} catch (error) {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import {mkdir, readdir, readFile, stat, writeFile} from 'node:fs/promises';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
-import {inFlightStaged, parseStagedName, publishFile} from '../../source/core/atomic-write.js';
+import {inFlightStaged, parseStagedName, publishFile, stagedName, uniqueToken} from '../../source/core/atomic-write.js';
 import {backupDir, listBackups, pruneAfterCommit, backupFile} from '../../source/core/backups.js';
 import {Store} from '../../source/core/store.js';
 import {tempDirs} from '../helpers/tmp.js';
@@ -120,5 +120,16 @@ describe('work moved out of the lock', () => {
 		expect(await stagedIn(meta)).toEqual([]);
 		expect(await stagedIn(backupDir(meta, counterSpec.name))).toEqual([]);
 		expect(await readdir(path.join(meta, 'locks'))).toEqual([]);
+	});
+
+	it('names staged files and tokens without a random draw per name, yet never twice and always parsable', () => {
+		const tokens = new Set(Array.from({length: 10_000}, () => uniqueToken()));
+		expect(tokens.size).toBe(10_000);
+		for (const token of tokens) {
+			expect(token).toMatch(/^[0-9a-f]+$/);
+		}
+
+		const name = stagedName('/x/.cws/state.json');
+		expect(parseStagedName(path.basename(name))).toMatchObject({target: 'state.json', pid: process.pid});
 	});
 });
