@@ -53,14 +53,16 @@ function textHash(text: string): string {
 /**
  * The file text for `payload` at `generation`. Indented so that a person can
  * read and diff state files; the checksum covers the compact JSON, so the
- * layout of the file does not matter to verification.
+ * layout of the file does not matter to verification. A caller that has
+ * the compact JSON already (`JSON.stringify(payload)`) passes it as
+ * `compact`, saving a pass over a large payload.
  */
-export function encodeEnvelope(payload: unknown, meta: {version: number; generation: number}): string {
+export function encodeEnvelope(payload: unknown, meta: {version: number; generation: number}, compact?: string): string {
 	const envelope: Envelope = {
 		format: ENVELOPE_FORMAT,
 		version: meta.version,
 		generation: meta.generation,
-		sha256: payloadHash(payload),
+		sha256: compact === undefined ? payloadHash(payload) : textHash(compact),
 		payload,
 	};
 	return `${JSON.stringify(envelope, null, '\t')}\n`;

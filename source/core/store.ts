@@ -303,7 +303,7 @@ export class Store {
 	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle: LockHandle): Promise<() => Promise<void>> {
 		const file = this.filePath(spec);
 		const payload = JSON.stringify(data);
-		const bytes = Buffer.from(encodeEnvelope(data, {version: spec.version, generation}), 'utf8');
+		const bytes = Buffer.from(encodeEnvelope(data, {version: spec.version, generation}, payload), 'utf8');
 		const keep = spec.backups ?? DEFAULT_BACKUPS;
 		let backup: StagedBackup | undefined;
 		this.verified.delete(file);

@@ -29,6 +29,11 @@ describe('state file envelope', () => {
 		expect(sniffGeneration(text)).toBe(41);
 	});
 
+	it('given the compact JSON of its payload, writes the same bytes as without it', () => {
+		const payload = {items: ['a', 'ü', '"q"', 'x'.repeat(1000)]};
+		expect(encodeEnvelope(payload, {version: 2, generation: 7}, JSON.stringify(payload))).toBe(encodeEnvelope(payload, {version: 2, generation: 7}));
+	});
+
 	it('the checksum covers the payload, not the layout of the file', () => {
 		const compact = JSON.stringify(JSON.parse(encodeEnvelope({items: ['x']}, {version: 2, generation: 1})));
 		expect(verifyEnvelope(compact, spec).ok).toBe(true);
