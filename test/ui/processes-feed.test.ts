@@ -6,7 +6,7 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {ProcessControl} from '../../source/core/processes/index.js';
 import {workspacePaths} from '../../source/core/paths.js';
 import {Store} from '../../source/core/store.js';
-import {createProcessFeed} from '../../source/ui/shared/process-feed.js';
+import {createProcessFeed, projectCwdProbe} from '../../source/ui/shared/process-feed.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];
@@ -111,6 +111,40 @@ describe('process feed', () => {
 		expect(calls).toBe(before + 1);
 		await feed.refresh();
 		expect(calls).toBe(before + 2);
+		stop();
+	});
+
+	it.runIf(process.platform === 'linux')('behind, takes no listing while the processes working in projects stay the same, and counts one that starts or ends there within an interval', async () => {
+		const ws = await workspace();
+		const control = ProcessControl.forWorkspace(ws);
+		const snapshot = control.snapshot.bind(control);
+		let reads = 0;
+		control.snapshot = async scope => {
+			reads++;
+			return snapshot(scope);
+		};
+
+		const feed = createProcessFeed(control, 60_000, 200, projectCwdProbe(ws.paths.root));
+		const stop = feed.subscribe(() => {});
+		await waitFor(() => feed.getSnapshot().status === 'ready');
+		feed.setForeground(false);
+		const sleep = async (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+		await sleep(300);
+		const idle = reads;
+		// Five background intervals, nothing started or ended in a project: no listing.
+		await sleep(1000);
+		expect(reads).toBe(idle);
+		// A process started elsewhere is not one of the projects' either.
+		const outside = spawn('sleep', ['30'], {cwd: os.tmpdir(), stdio: 'ignore'});
+		children.push(outside);
+		await sleep(600);
+		expect(reads).toBe(idle);
+		const child = spawn('sleep', ['30'], {cwd: ws.project, stdio: 'ignore'});
+		children.push(child);
+		await waitFor(() => feed.getProjectCounts().get('active/web') === 1, 2000);
+		expect(reads).toBeGreaterThan(idle);
+		child.kill('SIGKILL');
+		await waitFor(() => feed.getProjectCounts().get('active/web') === undefined, 2000);
 		stop();
 	});
 

@@ -1,6 +1,7 @@
+import fs from 'node:fs';
 import type {ShellServices} from '../../commands/types.js';
 import {isCwsError} from '../../core/errors.js';
-import {formatRunTime, ProcessControl, type ProcessEntry} from '../../core/processes/index.js';
+import {attributeCwd, formatRunTime, ProcessControl, type ProcessEntry} from '../../core/processes/index.js';
 
 /** Which processes the feed lists: those working in the workspace, or every one of this user's. */
 export const FEED_SCOPES = ['workspace', 'mine'] as const;
@@ -11,9 +12,56 @@ export const PROCESS_REFRESH_MS = 2000;
 /**
  * How often otherwise: the board's per-project counts and the pane seen
  * from the side. Each listing reads /proc for every process of the machine
- * (a few ms per hundred), most of an idle interface's CPU at 2 s.
+ * (a few ms per hundred), most of an idle interface's CPU at 2 s. On
+ * Linux a listing is taken then only when the processes working in the
+ * projects changed (see projectCwdProbe), which costs one readlink per
+ * process.
  */
 export const PROCESS_BACKGROUND_MS = 10_000;
+
+/**
+ * Which processes work in which project, read with one readlink of
+ * /proc/<pid>/cwd per process: the per-project counts are made of exactly
+ * this (a process belongs to the project its cwd is in), so while it
+ * reads the same the counts cannot have changed. undefined where there is
+ * no /proc (the listing is then taken every time).
+ */
+export function projectCwdProbe(root: string): () => string | undefined {
+	if (process.platform !== 'linux') return () => undefined;
+	let real = root;
+	try {
+		real = fs.realpathSync(root);
+	} catch {
+		// A root that cannot be resolved now is compared as given, like the listing does.
+	}
+
+	return () => {
+		let entries: string[];
+		try {
+			entries = fs.readdirSync('/proc');
+		} catch {
+			return undefined;
+		}
+
+		const parts: string[] = [];
+		for (const entry of entries) {
+			const code = entry.charCodeAt(0);
+			if (code < 48 || code > 57) continue;
+			let cwd: string | null;
+			try {
+				cwd = fs.readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, '');
+			} catch {
+				// Gone, a kernel thread, or another user's: the listing sees no cwd either.
+				cwd = null;
+			}
+
+			const {project} = attributeCwd(real, cwd);
+			if (project !== null) parts.push(`${entry}:${project}`);
+		}
+
+		return parts.join(' ');
+	};
+}
 
 /**
  * One listing as the interface sees it. The object keeps its identity until
@@ -77,15 +125,19 @@ const feeds = new WeakMap<ShellServices, ProcessFeed>();
 export function processFeedFor(services: ShellServices): ProcessFeed {
 	let feed = feeds.get(services);
 	if (!feed) {
-		feed = createProcessFeed(ProcessControl.forWorkspace({paths: services.paths, store: services.store}));
+		feed = createProcessFeed(ProcessControl.forWorkspace({paths: services.paths, store: services.store}), PROCESS_REFRESH_MS, PROCESS_BACKGROUND_MS, projectCwdProbe(services.paths.root));
 		feeds.set(services, feed);
 	}
 
 	return feed;
 }
 
-/** A feed over `control`; the intervals are for tests. */
-export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_REFRESH_MS, backgroundMs = PROCESS_BACKGROUND_MS): ProcessFeed {
+/**
+ * A feed over `control`; the intervals are for tests. `probe` (see
+ * projectCwdProbe) lets a read behind the front be skipped while it gives
+ * the same answer as at the last listing.
+ */
+export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_REFRESH_MS, backgroundMs = PROCESS_BACKGROUND_MS, probe: () => string | undefined = () => undefined): ProcessFeed {
 	const listeners = new Set<() => void>();
 	let scope: ProcessFeedScope = 'workspace';
 	let snapshot: ProcessFeedSnapshot = {status: 'loading', scope, takenAt: 0, entries: [], projectCounts: new Map(), costMs: 0, error: undefined};
@@ -95,6 +147,9 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 	let again = false;
 	let lastRead = 0;
 	let foreground = true;
+	/** The probe's answer taken right before the last listing, and when it was last asked. */
+	let probed: string | undefined;
+	let lastProbe = 0;
 
 	// Out of the front only the board's per-project counts are drawn, and the
 	// listing itself changes at every read on a busy machine (cws's own memory,
@@ -113,7 +168,10 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 	const readOnce = async (): Promise<void> => {
 		const wanted = scope;
 		try {
+			// Asked before the listing: a change in between makes the next probe differ, never hides one.
+			const answer = probe();
 			const listing = await control.snapshot(wanted);
+			probed = answer;
 			// Kernel threads belong to nobody's work; for root they would fill "all of mine".
 			const entries = wanted === 'mine' ? listing.entries.filter(entry => !isKernelThread(entry)) : listing.entries;
 			const counts = sameCounts(snapshot.projectCounts, listing.projectCounts) ? snapshot.projectCounts : listing.projectCounts;
@@ -155,9 +213,18 @@ export function createProcessFeed(control: ProcessControl, intervalMs = PROCESS_
 	// The next read is one interval after the last one, so a change of pace takes effect at once.
 	const schedule = (): void => {
 		if (listeners.size === 0 || timer !== undefined) return;
-		const wait = lastRead + (foreground ? intervalMs : backgroundMs) - Date.now();
+		const wait = (foreground ? lastRead + intervalMs : Math.max(lastRead, lastProbe) + backgroundMs) - Date.now();
 		timer = setTimeout(() => {
 			timer = undefined;
+			if (!foreground && probed !== undefined && snapshot.error === undefined) {
+				lastProbe = Date.now();
+				// Behind the front only the counts are drawn: the same processes in the same projects, the same counts.
+				if (probe() === probed) {
+					schedule();
+					return;
+				}
+			}
+
 			void refresh().then(schedule);
 		}, Math.max(0, Math.min(wait, foreground ? intervalMs : backgroundMs)));
 		timer.unref();
