@@ -86,6 +86,12 @@ export type AtomicWriteOptions = {
 	 * happens in that step, which the store runs after releasing its lock.
 	 */
 	deferReplacedRemoval?: boolean;
+	/**
+	 * Starts the folder's fsync right after the rename instead of in the
+	 * returned step (which then waits for it), so that it overlaps what the
+	 * caller does meanwhile (the store: keeping the backup, releasing the lock).
+	 */
+	earlyFolderSync?: boolean;
 };
 
 /**
@@ -155,11 +161,20 @@ export async function publishFile(file: string, data: string | Buffer, options: 
 	}
 
 	options.afterRename?.();
+	// Settled into a value at once: a failure is reported by the returned step, never unhandled.
+	const early = options.earlyFolderSync ? fsyncDir(path.dirname(file)).then(() => undefined, (error: unknown) => ({error})) : undefined;
 	return async () => {
 		// The replaced file goes on the thread pool while the folder's fsync waits for the disk.
 		const removal = replaced === undefined ? undefined : removeLater(replaced);
 		try {
-			await fsyncDir(path.dirname(file));
+			if (early) {
+				const failed = await early;
+				if (failed) {
+					throw failed.error;
+				}
+			} else {
+				await fsyncDir(path.dirname(file));
+			}
 		} catch (error) {
 			throw new CwsError('IO_ERROR', `${file} was written, but syncing its folder to disk failed: ${error instanceof Error ? error.message : String(error)}`, {
 				hint: `The new content is in place but may not survive a power cut; check the disk holding ${path.dirname(file)}.`,

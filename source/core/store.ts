@@ -312,6 +312,7 @@ export class Store {
 			syncFolder = await publishFile(file, bytes, {
 				createDir: true,
 				deferReplacedRemoval: true,
+				earlyFolderSync: true,
 				// The backup is staged while the state file's fsync waits for the disk, still before
 				// publishing: a full disk fails the update with nothing published.
 				whileSyncing: keep > 0 ? async () => {

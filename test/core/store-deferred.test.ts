@@ -132,4 +132,32 @@ describe('work moved out of the lock', () => {
 		const name = stagedName('/x/.cws/state.json');
 		expect(parseStagedName(path.basename(name))).toMatchObject({target: 'state.json', pid: process.pid});
 	});
+
+	it('earlyFolderSync starts the folder fsync at the rename, and the returned step waits for it', async () => {
+		const dir = await temps.create();
+		const file = path.join(dir, 'state.json');
+		const synced: string[] = [];
+		const original = fs.fsync;
+		const spy = (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+			synced.push(fs.fstatSync(fd).isDirectory() ? 'folder' : 'file');
+			original(fd, callback);
+		};
+
+		fs.fsync = spy as typeof fs.fsync;
+		try {
+			const late = await publishFile(file, 'a');
+			expect(synced).toEqual(['file']);
+			await late();
+			expect(synced).toEqual(['file', 'folder']);
+
+			synced.length = 0;
+			const early = await publishFile(file, 'b', {earlyFolderSync: true});
+			expect(synced).toEqual(['file', 'folder']);
+			await early();
+			expect(synced).toEqual(['file', 'folder']);
+			expect(await readFile(file, 'utf8')).toBe('b');
+		} finally {
+			fs.fsync = original;
+		}
+	});
 });
