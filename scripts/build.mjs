@@ -8,7 +8,7 @@
 // Ink, React and the interface is a large part of a cold start.
 import {build} from 'esbuild';
 import {chmod, readdir, readFile, rm, stat} from 'node:fs/promises';
-import {createRequire} from 'node:module';
+import {builtinModules, createRequire} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 
@@ -165,6 +165,31 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 	};
 }
 
+/**
+ * In a CommonJS bundle each file's `import x from 'node:fs'` becomes its own
+ * __toESM(require('node:fs')), a fresh object with a getter for every export
+ * of the built-in: about 130 such copies at start. Imported through one ES
+ * module per built-in instead, each is copied once and shared (require()
+ * still returns the built-in itself).
+ */
+const sharedBuiltins = {
+	name: 'shared-builtins',
+	setup(build) {
+		build.onResolve({filter: /^(node:)?[a-z_/]+$/}, args => {
+			const name = args.path.replace(/^node:/, '');
+			if (!builtinModules.includes(name)) return undefined;
+			if (args.namespace === 'shared-builtin') return {path: `node:${name}`, external: true};
+			// require() keeps the module itself: graceful-fs patches fs through it.
+			if (args.kind !== 'import-statement') return undefined;
+			return {path: name, namespace: 'shared-builtin'};
+		});
+		build.onLoad({filter: /.*/, namespace: 'shared-builtin'}, args => ({
+			contents: `export * from 'node:${args.path}';\nexport {default} from 'node:${args.path}';\n`,
+			loader: 'js',
+		}));
+	},
+};
+
 /** esbuild options of the full-screen workspace as one classic script, `<outdir>/tui.cjs` (exports runTui). */
 export async function tuiBuildOptions(outdir = path.join(repo, 'dist')) {
 	const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
@@ -180,7 +205,7 @@ export async function tuiBuildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists],
+		plugins: [sharedBuiltins, fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists],
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
 			'process.env.NODE_ENV': '"production"',

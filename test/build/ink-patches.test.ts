@@ -98,6 +98,8 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		expect(script).not.toMatch(/function ya\(\) \{\s*return w\d* \|\| "function" != typeof fetch/);
 		expect(script).not.toContain('await loadYoga');
 		expect(script).not.toContain("import('./devtools.js')");
+		// Built-ins are copied once each, not once per importing file.
+		expect(script.match(/__toESM\(require\("node:/g)?.length ?? 0).toBeLessThan(40);
 	});
 
 	it('interface script: loads as a classic script with yoga ready at once, in a fresh node', () => {
