@@ -123,6 +123,19 @@ export const styledCharsEdits = [
 	['ret.push({\n                ...token,\n                styles: [...codes],\n            });', 'ret.push({ type: token.type, value: token.value, fullWidth: token.fullWidth, styles: codes });'],
 ];
 
+/**
+ * Ink cuts each line of a clipped box (a board column) with slice-ansi, which
+ * asks the width of every character: two table look-ups and a Unicode
+ * property regular expression each time, for the same few box-drawing and
+ * letter characters over and over. The width depends on the character alone,
+ * so single characters remember theirs.
+ */
+export const graphemeWidthEdits = [
+	['function getGraphemeWidth(grapheme) {\n', 'const graphemeWidths = new Map();\n\nfunction getGraphemeWidth(grapheme) {\n\tif (grapheme.length <= 2) {\n\t\tlet width = graphemeWidths.get(grapheme);\n\t\tif (width === undefined) {\n\t\t\twidth = measureGraphemeWidth(grapheme);\n\t\t\tif (graphemeWidths.size < 4096) graphemeWidths.set(grapheme, width);\n\t\t}\n\n\t\treturn width;\n\t}\n\n\treturn measureGraphemeWidth(grapheme);\n}\n\nfunction measureGraphemeWidth(grapheme) {\n'],
+];
+
+const rememberedGraphemeWidths = patched('remembered-grapheme-widths', /slice-ansi[/\\]tokenize-ansi\.js$/, graphemeWidthEdits);
+
 const sharedStyleLists = patched('shared-style-lists', /@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]styledChars\.js$/, styledCharsEdits);
 
 /** esbuild options of the cws bundle, written to `outdir` (the entry is `<outdir>/cli.js`). */
@@ -142,7 +155,7 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists],
+		plugins: [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths],
 		// Ink only loads react-devtools-core when DEV=true; it is not installed.
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
@@ -205,7 +218,7 @@ export async function tuiBuildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [sharedBuiltins, fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists],
+		plugins: [sharedBuiltins, fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths],
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
 			'process.env.NODE_ENV': '"production"',

@@ -1,10 +1,11 @@
 import {execFileSync} from 'node:child_process';
 import {readdir, readFile, stat} from 'node:fs/promises';
+import {createRequire} from 'node:module';
 import path from 'node:path';
 import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, styledCharsToString, tokenize} from '@alcalzone/ansi-tokenize';
 import {pathToFileURL} from 'node:url';
 // @ts-expect-error: the build script is plain JavaScript without types.
-import {styledCharsEdits} from '../../scripts/build.mjs';
+import {graphemeWidthEdits, styledCharsEdits} from '../../scripts/build.mjs';
 import {describe, expect, it} from 'vitest';
 
 /** The newest of the bundle's files (entry and chunks) that contain `marker`: chunks of a build a minute older may still be there. */
@@ -71,6 +72,46 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		}
 	});
 
+	it('grapheme widths: slice-ansi remembering single characters\' widths tokenizes exactly as the library', async () => {
+		const file = path.resolve('node_modules/slice-ansi/tokenize-ansi.js');
+		let text = await readFile(file, 'utf8');
+		for (const [from, to] of graphemeWidthEdits as Array<[string, string]>) {
+			expect(text).toContain(from);
+			text = text.replace(from, to);
+		}
+
+		const resolve = createRequire(file).resolve;
+		for (const name of ['ansi-styles', 'is-fullwidth-code-point']) text = text.replace(`from '${name}'`, `from '${pathToFileURL(resolve(name)).href}'`);
+		type Tokenize = (text: string, options?: {endCharacter?: number}) => unknown[];
+		const edited = (await import(`data:text/javascript,${encodeURIComponent(text)}`) as {default: Tokenize}).default;
+		const original = (await import(pathToFileURL(file).href) as {default: Tokenize}).default;
+		const glyphs = ['a', ' ', '║', '═', '▶', '↓', '·', '界', '😀', '⌚', '☕', '✅', 'é', 'e\u0301', '❤\uFE0F', '1\uFE0F\u20E3', '🇫🇷', '\u{1F3FB}', '\u200D', '\t', '\u001B[31m', '\u001B[0m', '\u001B]8;;x\u0007'];
+		let seed = 0x2468ace;
+		const next = (limit: number) => {
+			seed ^= seed << 13;
+			seed ^= seed >>> 17;
+			seed ^= seed << 5;
+			return (seed >>> 0) % limit;
+		};
+
+		// Twice over the same text: the second pass answers from what the first remembered.
+		for (let round = 0; round < 1500; round++) {
+			let line = '';
+			for (let length = 1 + next(16); length > 0; length--) line += glyphs[next(glyphs.length)]!;
+			expect(edited(line)).toEqual(original(line));
+			expect(edited(line, {endCharacter: 5})).toEqual(original(line, {endCharacter: 5}));
+		}
+
+		// Every character of the Basic Multilingual Plane, alone and then from memory.
+		for (let pass = 0; pass < 2; pass++) {
+			for (let code = 0x20; code < 0x10000; code += 1) {
+				if (code >= 0xD800 && code <= 0xDFFF) continue;
+				const char = String.fromCharCode(code);
+				expect(edited(char)).toEqual(original(char));
+			}
+		}
+	}, 60_000);
+
 	it('styled chars: the bundles share the style lists', async () => {
 		for (const text of [await bundleWith('function styledCharsFromTokens('), await readFile('dist/tui.cjs', 'utf8')]) {
 			expect(text).toMatch(/fullWidth: token\.fullWidth,\s*styles: codes\s*\}\)/);
@@ -98,6 +139,7 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		expect(script).not.toMatch(/function ya\(\) \{\s*return w\d* \|\| "function" != typeof fetch/);
 		expect(script).not.toContain('await loadYoga');
 		expect(script).not.toContain("import('./devtools.js')");
+		expect(script).toContain('graphemeWidths.get(grapheme)');
 		// Built-ins are copied once each, not once per importing file.
 		expect(script.match(/__toESM\(require\("node:/g)?.length ?? 0).toBeLessThan(40);
 	});
