@@ -45,7 +45,16 @@ export function cwsCacheDir(env: NodeJS.ProcessEnv): string | undefined {
 	if (env['CWS_CODE_CACHE'] === '0') return undefined;
 	const xdg = env['XDG_CACHE_HOME'];
 	if (xdg && path.isAbsolute(xdg)) return path.join(xdg, 'cws');
-	const home = env['HOME'] || os.homedir();
+	let home = env['HOME'];
+	if (!home) {
+		try {
+			home = os.homedir();
+		} catch {
+			// No home directory for this user (a bare container): run without a cache.
+			return undefined;
+		}
+	}
+
 	return home && path.isAbsolute(home) ? path.join(home, '.cache', 'cws') : undefined;
 }
 
