@@ -5,6 +5,10 @@
 //
 // Each cell runs for a fixed time and counts completed operations; the
 // 8-process cells start all workers at the same instant and sum their counts.
+// A cell's time is cut into slices of about a second, and the slices of the
+// raw writes and of the updates alternate (raw, update, then update, raw),
+// so that both sides of a ratio see the same load on a shared machine
+// instead of one side running while another process happened to be busy.
 import {fork} from 'node:child_process';
 import {mkdtemp, rm} from 'node:fs/promises';
 import os from 'node:os';
@@ -55,13 +59,14 @@ async function work(mode: Mode, dir: string, bytes: number, startAt: number, end
 	return count;
 }
 
+/** Runs one slice of a cell; returns how many operations completed in `seconds`. */
 async function cell(mode: Mode, bytes: number, processes: number, seconds: number, base: string): Promise<number> {
 	const dir = await mkdtemp(path.join(base, `cws-bench-${mode}-`));
 	try {
 		const startAt = Date.now() + 600; // time for the workers to start
 		const endAt = startAt + (seconds * 1000);
 		if (processes === 1) {
-			return (await work(mode, dir, bytes, startAt, endAt)) / seconds;
+			return work(mode, dir, bytes, startAt, endAt);
 		}
 
 		const counts = await Promise.all(Array.from({length: processes}, async () => new Promise<number>((resolve, reject) => {
@@ -74,7 +79,7 @@ async function cell(mode: Mode, bytes: number, processes: number, seconds: numbe
 				}
 			});
 		})));
-		return counts.reduce((sum, count) => sum + count, 0) / seconds;
+		return counts.reduce((sum, count) => sum + count, 0);
 	} finally {
 		await rm(dir, {recursive: true, force: true});
 	}
@@ -97,10 +102,21 @@ async function main(): Promise<void> {
 	const json: Array<{bytes: number; mode: Mode; one: number; eight: number}> = [];
 	log(`cws store benchmark: ${seconds} s per cell, files under ${base}, Node ${process.version}, ${os.cpus().length} CPUs, load average ${load}`);
 	const rows: string[][] = [['payload', 'operation', '1 process', '8 processes']];
+	const slices = Math.max(1, Math.round(seconds));
 	for (const bytes of values.bytes.split(',').map(Number)) {
+		const counts = {raw: {one: 0, eight: 0}, update: {one: 0, eight: 0}};
+		for (let slice = 0; slice < slices; slice++) {
+			for (const processes of [1, 8]) {
+				const order = slice % 2 === 0 ? (['raw', 'update'] as const) : (['update', 'raw'] as const);
+				for (const mode of order) {
+					counts[mode][processes === 1 ? 'one' : 'eight'] += await cell(mode, bytes, processes, seconds / slices, base);
+				}
+			}
+		}
+
 		for (const mode of ['raw', 'update'] as const) {
-			const one = await cell(mode, bytes, 1, seconds, base);
-			const eight = await cell(mode, bytes, 8, seconds, base);
+			const one = counts[mode].one / seconds;
+			const eight = counts[mode].eight / seconds;
 			json.push({bytes, mode, one, eight});
 			rows.push([
 				`${bytes / 1024} KiB`,
