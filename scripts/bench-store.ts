@@ -66,7 +66,7 @@ async function cell(mode: Mode, bytes: number, processes: number, seconds: numbe
 		const startAt = Date.now() + 600; // time for the workers to start
 		const endAt = startAt + (seconds * 1000);
 		if (processes === 1) {
-			return work(mode, dir, bytes, startAt, endAt);
+			return await work(mode, dir, bytes, startAt, endAt);
 		}
 
 		const counts = await Promise.all(Array.from({length: processes}, async () => new Promise<number>((resolve, reject) => {
