@@ -136,6 +136,18 @@ export const graphemeWidthEdits = [
 
 const rememberedGraphemeWidths = patched('remembered-grapheme-widths', /slice-ansi[/\\]tokenize-ansi\.js$/, graphemeWidthEdits);
 
+/**
+ * string-width (which scripts/stubs/string-width.js asks only about text
+ * beyond its common characters; Ink's copy) compiles the Unicode
+ * emoji-sequence expression when it loads: about 5 ms of every start, for
+ * text the board rarely has. It is compiled on its first use instead.
+ */
+export const emojiRegexEdits = [
+	['const rgiEmojiRegex = /^\\p{RGI_Emoji}$/v;', 'let rgiEmojiRegexCompiled;\nconst rgiEmojiRegex = {test: segment => (rgiEmojiRegexCompiled ??= /^\\p{RGI_Emoji}$/v).test(segment)};'],
+];
+
+const lazyEmojiRegex = patched('lazy-emoji-regex', new RegExp(`^${inkStringWidth.replaceAll(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`), emojiRegexEdits);
+
 const sharedStyleLists = patched('shared-style-lists', /@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]styledChars\.js$/, styledCharsEdits);
 
 /** esbuild options of the cws bundle, written to `outdir` (the entry is `<outdir>/cli.js`). */
@@ -155,7 +167,7 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths],
+		plugins: [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths, lazyEmojiRegex],
 		// Ink only loads react-devtools-core when DEV=true; it is not installed.
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
@@ -218,7 +230,7 @@ export async function tuiBuildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [sharedBuiltins, fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths],
+		plugins: [sharedBuiltins, fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths, lazyEmojiRegex],
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
 			'process.env.NODE_ENV': '"production"',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, styledCharsToString, tokenize} from '@alcalzone/ansi-tokenize';
 import {pathToFileURL} from 'node:url';
 // @ts-expect-error: the build script is plain JavaScript without types.
-import {graphemeWidthEdits, styledCharsEdits} from '../../scripts/build.mjs';
+import {emojiRegexEdits, graphemeWidthEdits, styledCharsEdits} from '../../scripts/build.mjs';
 import {describe, expect, it} from 'vitest';
 
 /** The newest of the bundle's files (entry and chunks) that contain `marker`: chunks of a build a minute older may still be there. */
@@ -112,6 +112,36 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		}
 	}, 60_000);
 
+	it('string-width compiling its emoji expression on first use measures exactly as the library', async () => {
+		const file = path.resolve('node_modules/string-width/index.js');
+		let text = await readFile(file, 'utf8');
+		for (const [from, to] of emojiRegexEdits as Array<[string, string]>) {
+			expect(text).toContain(from);
+			text = text.replace(from, to);
+		}
+
+		const resolve = createRequire(file).resolve;
+		for (const name of ['strip-ansi', 'get-east-asian-width']) text = text.replace(`from '${name}'`, `from '${pathToFileURL(resolve(name)).href}'`);
+		type Width = (text: string, options?: {ambiguousIsNarrow?: boolean}) => number;
+		const edited = (await import(`data:text/javascript,${encodeURIComponent(text)}`) as {default: Width}).default;
+		const original = (await import(pathToFileURL(file).href) as {default: Width}).default;
+		const glyphs = ['a', '║', '界', '😀', '👩\u200D💻', '❤\uFE0F', '❤', '1\uFE0F\u20E3', '🇫🇷', '👍🏽', 'e\u0301', '\u00AD', '·', '\u001B[31m', 'ｶ\uFF9E'];
+		let seed = 0x1357bdf;
+		const next = (limit: number) => {
+			seed ^= seed << 13;
+			seed ^= seed >>> 17;
+			seed ^= seed << 5;
+			return (seed >>> 0) % limit;
+		};
+
+		for (let round = 0; round < 1500; round++) {
+			let line = '';
+			for (let length = 1 + next(10); length > 0; length--) line += glyphs[next(glyphs.length)]!;
+			expect(edited(line)).toBe(original(line));
+			expect(edited(line, {ambiguousIsNarrow: false})).toBe(original(line, {ambiguousIsNarrow: false}));
+		}
+	});
+
 	it('styled chars: the bundles share the style lists', async () => {
 		for (const text of [await bundleWith('function styledCharsFromTokens('), await readFile('dist/tui.cjs', 'utf8')]) {
 			expect(text).toMatch(/fullWidth: token\.fullWidth,\s*styles: codes\s*\}\)/);
@@ -140,6 +170,7 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		expect(script).not.toContain('await loadYoga');
 		expect(script).not.toContain("import('./devtools.js')");
 		expect(script).toContain('graphemeWidths.get(grapheme)');
+		expect(script).toContain('rgiEmojiRegexCompiled ??=');
 		// Built-ins are copied once each, not once per importing file.
 		expect(script.match(/__toESM\(require\("node:/g)?.length ?? 0).toBeLessThan(40);
 	});
