@@ -1,50 +1,28 @@
-import fsSync from 'node:fs';
 import {isCwsError} from '../errors.js';
 import type {Activity} from './activity.js';
 import type {BoardWorkspace} from './context.js';
 import type {GitState} from './git.js';
+import type {BoardFeedOptions, BoardSnapshot} from './feed-types.js';
 import type {BoardListing, ProjectCard} from './listing.js';
-import {BoardScanner, isStale, withDetail, type ScannerOptions} from './scanner.js';
-import {cardTargets, listingTargets} from './watch-targets.js';
-import {BoardWatch, type WatchFactory, type WatchTarget} from './watcher.js';
+import {BoardScanner, isStale, withDetail} from './scanner.js';
+import {armBoard} from './watch-targets.js';
+import {BoardWatch} from './watcher.js';
 
-/** What the board pane renders; a new object whenever anything in it changed. */
-export type BoardSnapshot = {
-	/** Increments with every new snapshot. */
-	version: number;
-	/** Cards carry activity, staleness and git state as far as refreshed. */
-	listing: BoardListing;
-	/** When the last refresh finished (ms). */
-	refreshedAt: number;
-	/** The last refresh failed with this message (the previous data is kept). */
-	error?: string;
-};
+export type {BoardFeedOptions, BoardSnapshot} from './feed-types.js';
 
-export type BoardFeedOptions = ScannerOptions & {
-	/** Time between refreshes of what is not watched; default 1000 ms (a change elsewhere shows within about a second). */
-	intervalMs?: number;
-	/** Cards off screen whose cached activity is re-checked per tick, round robin; default 20 (a card scrolled into view is re-checked at once anyway). */
-	backgroundBatch?: number;
-	/** A walk of a card on screen is redone after this long even if nothing seems changed (in-place edits); default 30 s. */
-	focusTtlMs?: number;
-	/** Once nothing changed and the focus stayed put for `quietMs` (default 10 s), the off-screen batch runs only every `quietEvery`-th tick (default 5); cards on screen keep the full cadence. */
-	quietMs?: number;
-	quietEvery?: number;
-	/**
-	 * Watch what the board shows (fs.watch) while started, and refresh only
-	 * on a change (default true; a factory replaces fs.watch in tests).
-	 * Whatever cannot be watched keeps the `intervalMs` polling.
-	 */
-	watch?: boolean | WatchFactory;
-	/** While watched, everything is still re-checked this often, for a watch lost without a word; default 10 s. */
-	safetyMs?: number;
-	/** Cards on screen whose every folder is watched are re-walked and re-asked to git after this long; default 5 min. */
-	watchedTtlMs?: number;
-	/** Most folders watched at once; default 512. */
-	maxWatches?: number;
-};
+/**
+ * full: everything (the first, a focus change, after an action, and each
+ * tick while the listing is polled); safety: the timed re-check while
+ * everything is watched (the listing each time, watched cards on screen
+ * every COVERED_EVERY-th); light: what an event named, and cards on
+ * screen that are not watched.
+ */
+type RefreshKind = 'full' | 'safety' | 'light';
 
-type RefreshKind = 'full' | 'light';
+/** A safety check re-validates the cards on screen that are watched only every this many times (30 s by default): a card's watch is seldom lost, and most of a check's stats are theirs. */
+const COVERED_EVERY = 3;
+
+const rank: Record<RefreshKind, number> = {light: 0, safety: 1, full: 2};
 
 /** A published card and what it was made from, so an unchanged card keeps its object. */
 type Detailed = {base: ProjectCard; activity: Activity | undefined; git: GitState | undefined; stale: boolean | undefined; card: ProjectCard};
@@ -100,6 +78,7 @@ export class BoardFeed {
 	/** Cards on screen whose every folder is watched. */
 	private covered = new Set<string>();
 	private lastFull = Number.NEGATIVE_INFINITY;
+	private safeties = 0;
 
 	constructor(private readonly ws: BoardWorkspace, options: BoardFeedOptions = {}) {
 		// Off screen, a walk is only redone when a folder or the newest file changed, or after 10 minutes.
@@ -179,7 +158,7 @@ export class BoardFeed {
 		// if any asked for full); one that arrives after it started gets the next
 		// one, which sees its change.
 		if (this.queued) {
-			if (kind === 'full') this.queuedKind = 'full';
+			if (rank[kind] > rank[this.queuedKind]) this.queuedKind = kind;
 			return this.queued;
 		}
 
@@ -213,15 +192,17 @@ export class BoardFeed {
 		const wait = Math.max(0, polled ? Math.min(fullAt - now, this.intervalMs) : fullAt - now);
 		this.timer = setTimeout(() => {
 			this.timer = undefined;
-			void this.request(this.now() >= fullAt - 5 ? 'full' : 'light');
+			void this.request(this.now() < fullAt - 5 ? 'light' : (this.listingWatched ? 'safety' : 'full'));
 		}, wait);
 		this.timer.unref();
 	}
 
 	private async refreshOnce(kind: RefreshKind): Promise<void> {
-		if (kind === 'full') {
+		if (kind !== 'light') {
 			this.lastFull = this.now();
 		}
+
+		const coveredToo = kind === 'full' || (kind === 'safety' && this.safeties++ % COVERED_EVERY === 0);
 
 		try {
 			const events = this.watch?.take();
@@ -249,7 +230,7 @@ export class BoardFeed {
 			// A light refresh looks only at cards on screen that an event named or that are not watched.
 			const focus = this.focus.flatMap(key => {
 				const card = this.byKey.get(key);
-				return card && (kind === 'full' || events?.cards.has(key) || !this.covered.has(key)) ? [card] : [];
+				return card && (coveredToo || events?.cards.has(key) || !this.covered.has(key)) ? [card] : [];
 			});
 			const watched = focus.filter(card => this.covered.has(card.key));
 			const polled = focus.filter(card => !this.covered.has(card.key));
@@ -263,11 +244,11 @@ export class BoardFeed {
 			// Off screen nothing is drawn, so a quiet board re-checks those cards less
 			// often (a card scrolled into view is re-checked at once by the focus walk):
 			// an idle board then costs the stats of its cards on screen only, most ticks.
-			// While the listing is watched a full refresh comes every safetyMs: it
-			// takes the batches the skipped quiet ticks would have taken.
+			// While the listing is watched a safety check comes every safetyMs and
+			// takes one batch (a card scrolled into view is re-checked at once anyway).
 			const quiet = this.now() - this.lastChange >= this.quietMs;
-			if (kind === 'full' && this.listingWatched) {
-				changed = this.keepActivity(await this.scanner.activity(this.background(listing, Math.ceil(this.batch * this.safetyMs / (this.intervalMs * this.quietEvery))))) || changed;
+			if (kind === 'safety') {
+				changed = this.keepActivity(await this.scanner.activity(this.background(listing, this.batch))) || changed;
 			} else if (kind === 'full' && (!quiet || this.ticks++ % this.quietEvery === 0)) {
 				changed = this.keepActivity(await this.scanner.activity(this.background(listing, this.batch))) || changed;
 			}
@@ -322,17 +303,8 @@ export class BoardFeed {
 	 */
 	private arm(): void {
 		if (!this.watch || this.stopped) return;
-		const listingWanted = listingTargets(this.ws.paths);
-		const cards = this.focus.flatMap(key => {
-			const card = this.byKey.get(key);
-			return card ? [{card, ...cardTargets(card, this.scanner.walkedDirs(card.dir), this.scanner.lastGit(card.dir))}] : [];
-		});
-		const targets: WatchTarget[] = [...listingWanted];
-		for (const {targets: own} of cards) targets.push(...own);
-		const watched = this.watch.arm(targets);
-		// A missing stage folder or archive is fine: its parent is watched and tells when it appears.
-		this.listingWatched = listingWanted.every(({dir}) => watched.has(dir) || !fsSync.existsSync(dir)) && watched.has(this.ws.paths.root) && watched.has(this.ws.paths.meta);
-		this.covered = new Set(cards.filter(({required}) => required?.every(dir => watched.has(dir))).map(({card}) => card.key));
+		const cards = this.focus.flatMap(key => this.byKey.get(key) ?? []);
+		({listingWatched: this.listingWatched, covered: this.covered} = armBoard(this.watch, this.ws.paths, cards, this.scanner));
 	}
 
 	/** The next batch of cards, round robin, whose cached activity is re-checked this tick. */

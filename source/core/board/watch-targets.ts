@@ -3,7 +3,7 @@ import path from 'node:path';
 import {STAGES, type WorkspacePaths} from '../paths.js';
 import type {GitState} from './git.js';
 import type {ProjectCard} from './listing.js';
-import type {WatchTarget} from './watcher.js';
+import type {BoardWatch, WatchTarget} from './watcher.js';
 
 /** Folders of one project watched at most; a bigger tree is watched in part and polled as before. */
 export const CARD_DIRS_MAX = 16;
@@ -54,4 +54,19 @@ export function cardTargets(card: ProjectCard, walked: readonly string[] | undef
 	}
 
 	return {targets, required: complete ? required : undefined};
+}
+
+/**
+ * Watches the listing's folders and those of `cards` (the cards on screen,
+ * each card's own folders first, so a limit leaves whole cards unwatched);
+ * says whether the whole listing is watched and which cards are.
+ */
+export function armBoard(watch: BoardWatch, paths: WorkspacePaths, cards: readonly ProjectCard[], scanner: {walkedDirs(dir: string): string[] | undefined; lastGit(dir: string): GitState | undefined}): {listingWatched: boolean; covered: Set<string>} {
+	const listing = listingTargets(paths);
+	const wanted = cards.map(card => ({card, ...cardTargets(card, scanner.walkedDirs(card.dir), scanner.lastGit(card.dir))}));
+	const watched = watch.arm([...listing, ...wanted.flatMap(({targets}) => targets)]);
+	// A missing stage folder or archive is fine: its parent is watched and tells when it appears.
+	const listingWatched = watched.has(paths.root) && watched.has(paths.meta) && listing.every(({dir}) => watched.has(dir) || !fsSync.existsSync(dir));
+	const covered = new Set(wanted.filter(({required}) => required?.every(dir => watched.has(dir))).map(({card}) => card.key));
+	return {listingWatched, covered};
 }

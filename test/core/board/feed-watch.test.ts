@@ -125,12 +125,18 @@ describe('BoardFeed with watches', () => {
 	it('a watch lost without a word is made up for by the safety check', async () => {
 		// Watches that are accepted but never report anything (a network file system).
 		const silent: WatchFactory = () => Object.assign(new EventEmitter(), {close() {}, ref() {}, unref() {}}) as unknown as FSWatcher;
-		const {ws, feed} = await startedFeed({watch: silent, safetyMs: 700});
+		const {ws, dir, feed} = await startedFeed({watch: silent, safetyMs: 500});
 		try {
 			expect(feed.watchCount).toBeGreaterThan(0);
 			await fsp.mkdir(path.join(ws.paths.stageDir.sandbox, 'unseen-by-watches'));
-			const elapsed = await waitFor(feed, snapshot => card(snapshot, 'sandbox/unseen-by-watches') !== undefined, 'found by the safety check', 3000);
-			expect(elapsed).toBeLessThan(3000);
+			expect(await waitFor(feed, snapshot => card(snapshot, 'sandbox/unseen-by-watches') !== undefined, 'found by the safety check', 3000)).toBeLessThan(3000);
+			// A watched card on screen is re-checked every third safety check.
+			const before = gitOf(feed.getSnapshot(), 'active/app');
+			await git(dir, 'commit', '-q', '--allow-empty', '-m', 'unseen');
+			expect(await waitFor(feed, snapshot => {
+				const state = gitOf(snapshot, 'active/app');
+				return state?.kind === 'repo' && before?.kind === 'repo' && state.head !== before.head;
+			}, 'commit found by the safety check', 4000)).toBeLessThan(4000);
 		} finally {
 			feed.stop();
 		}
