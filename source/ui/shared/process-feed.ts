@@ -35,6 +35,7 @@ export function projectCwdProbe(root: string): () => string | undefined {
 		// A root that cannot be resolved now is compared as given, like the listing does.
 	}
 
+	const inside = real.endsWith('/') ? real : `${real}/`;
 	return () => {
 		let entries: string[];
 		try {
@@ -47,15 +48,17 @@ export function projectCwdProbe(root: string): () => string | undefined {
 		for (const entry of entries) {
 			const code = entry.charCodeAt(0);
 			if (code < 48 || code > 57) continue;
-			let cwd: string | null;
+			let cwd: string;
 			try {
-				cwd = fs.readlinkSync(`/proc/${entry}/cwd`).replace(/ \(deleted\)$/, '');
+				cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
 			} catch {
 				// Gone, a kernel thread, or another user's: the listing sees no cwd either.
-				cwd = null;
+				continue;
 			}
 
-			const {project} = attributeCwd(real, cwd);
+			// Most processes work elsewhere: a prefix test spares them the path arithmetic.
+			if (!cwd.startsWith(inside)) continue;
+			const {project} = attributeCwd(real, cwd.replace(/ \(deleted\)$/, ''));
 			if (project !== null) parts.push(`${entry}:${project}`);
 		}
 
