@@ -83,13 +83,13 @@ export type AtomicWriteOptions = {
 	 * Keeps the file being replaced alive under a staged name until the
 	 * returned step runs: the rename then only drops a name, and freeing the
 	 * old file's blocks (on ext4 the slowest call of a write, about 0.1 ms)
-	 * happens in that step, which the store runs after releasing its lock.
+	 * happens in that step, on the thread pool while the folder's fsync waits.
 	 */
 	deferReplacedRemoval?: boolean;
 	/**
 	 * Starts the folder's fsync right after the rename instead of in the
 	 * returned step (which then waits for it), so that it overlaps what the
-	 * caller does meanwhile (the store: keeping the backup, releasing the lock).
+	 * caller does meanwhile (the store keeps the backup).
 	 */
 	earlyFolderSync?: boolean;
 };
@@ -118,11 +118,8 @@ export async function atomicWriteFile(file: string, data: string | Buffer, optio
 /**
  * atomicWriteFile up to and including the rename; returns the last step,
  * the folder's fsync (and the removal of the replaced file, with
- * `deferReplacedRemoval`), for the caller to run (and await before it
- * reports the write as done). The store runs it after releasing the file's
- * lock, so the next writer need not wait for it: that writer's file holds
- * this change too, so whichever rename a crash keeps, nothing acknowledged
- * is lost.
+ * `deferReplacedRemoval`), for the caller to run and await before it
+ * reports the write as done.
  */
 export async function publishFile(file: string, data: string | Buffer, options: AtomicWriteOptions = {}): Promise<() => Promise<void>> {
 	const mode = options.mode ?? PRIVATE_FILE_MODE;

@@ -216,8 +216,8 @@ export class LockManager {
 			// one waiter watching the holder's lock file: it took the lock at once, but its
 			// fsync then queued behind the previous holder's folder fsync in the journal, and
 			// the time saved between holders came back, and more, inside the lock. A state
-			// update costs two flushes of the disk either way; while the lock is busy, the
-			// releasing process most often takes it again after its own folder fsync.)
+			// update costs two flushes of the disk either way, and the store now holds the
+			// lock through both.)
 			await sleep(Math.min(remaining, (delay / 2) + (Math.random() * delay / 2)));
 			delay = Math.min(delay * 2, 100);
 		}

@@ -137,24 +137,20 @@ export class Store {
 	async update<T>(spec: StateSpec<T>, fn: (current: T) => T | Promise<T>): Promise<Loaded<T>> {
 		const file = this.filePath(spec);
 		let recovered: RecoveryReport | undefined;
-		// The folder's fsync runs once the lock is free (see publishFile); the update is done after it.
-		let syncFolder: (() => Promise<void>) | undefined;
 		try {
-			const result = await this.locks.withLock(spec.name, async handle => {
+			return await this.locks.withLock(spec.name, async handle => {
 				const current = await this.loadLocked(spec, handle);
 				recovered = current.recovered;
 				const next = await fn(current.data);
 				const data = this.validated(spec, file, next);
 				const generation = current.generation + 1;
-				syncFolder = await this.publish(spec, data, generation, current, handle);
+				const finish = await this.publish(spec, data, generation, current, handle);
+				// The folder's fsync, started at the rename, is awaited under the lock. Released
+				// before it, the lock went to a next writer whose own fsync then queued behind
+				// this one in the file system's journal: measured slower than waiting here.
+				await finish();
 				return recovered ? {data, generation, recovered} : {data, generation};
-			}).catch(async (error: unknown) => {
-				// Published, then the lock's release failed: the change is in place, make it durable before reporting.
-				await syncFolder?.().catch(() => undefined);
-				throw error;
 			});
-			await syncFolder?.();
-			return result;
 		} finally {
 			// A recovery happened even if the change then failed; tell listeners once the lock is free.
 			if (recovered) {
@@ -296,9 +292,9 @@ export class Store {
 
 	/**
 	 * Writes the file and stages its backup, verifies, fences, publishes,
-	 * keeps the backup. Returns the last step (the folder's fsync and the
-	 * removal of what the new generation replaced), which the caller must
-	 * run, after releasing the lock.
+	 * keeps the backup. Returns the last step (waiting for the folder's
+	 * fsync, and the removal of what the new generation replaced), which the
+	 * caller must run before it reports the update as done.
 	 */
 	private async publish<T>(spec: StateSpec<T>, data: T, generation: number, read: {identity: string; generation: number}, handle: LockHandle): Promise<() => Promise<void>> {
 		const file = this.filePath(spec);
