@@ -160,4 +160,35 @@ describe('work moved out of the lock', () => {
 			fs.fsync = original;
 		}
 	});
+
+	it('an update returns after its folder fsync, which runs while the file\'s lock is still held', async () => {
+		const meta = path.join(await temps.create(), '.cws');
+		const store = new Store(meta);
+		await store.update(counterSpec, () => ({n: 1}));
+		const lockFile = path.join(meta, 'locks', 'counter.json.lock');
+		const folderSyncs: Array<{lockHeld: boolean}> = [];
+		const original = fs.fsync;
+		const spy = (fd: number, callback: (error: NodeJS.ErrnoException | null) => void) => {
+			const folder = fs.fstatSync(fd).isDirectory();
+			original(fd, error => {
+				// Looked at when the fsync has completed, as the update sees it.
+				if (folder) {
+					folderSyncs.push({lockHeld: fs.existsSync(lockFile)});
+				}
+
+				callback(error);
+			});
+		};
+
+		fs.fsync = spy as typeof fs.fsync;
+		try {
+			await store.update(counterSpec, current => ({n: current.n + 1}));
+		} finally {
+			fs.fsync = original;
+		}
+
+		expect(folderSyncs).toEqual([{lockHeld: true}]);
+		expect(fs.existsSync(lockFile)).toBe(false);
+		expect((await store.read(counterSpec)).data).toEqual({n: 2});
+	});
 });
