@@ -12,7 +12,7 @@
 // else is ignored and replaced. Failing to read or write it is never an
 // error: the script then compiles as it would without one.
 import {createHash, randomBytes} from 'node:crypto';
-import {chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync, type Stats} from 'node:fs';
+import {chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync, type Stats} from 'node:fs';
 import {createRequire, Module} from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,6 +122,7 @@ function writeCache(dir: string, file: string, key: Buffer, data: Buffer): boole
 		temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 		const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
 		try {
+			fchmodSync(fd, 0o600);
 			const header = Buffer.concat([MAGIC, key, createHash('sha256').update(data).digest()]);
 			for (const part of [header, data]) {
 				let written = 0;
@@ -131,7 +132,6 @@ function writeCache(dir: string, file: string, key: Buffer, data: Buffer): boole
 			closeSync(fd);
 		}
 
-		chmodSync(temp, 0o600);
 		renameSync(temp, file);
 		temp = undefined;
 		const prefix = path.basename(file).split('-')[0]!;
