@@ -6,8 +6,6 @@ import {fileURLToPath} from 'node:url';
 import {setFlagsFromString} from 'node:v8';
 import {runCli, type TuiOptions} from './source/cli/main.js';
 import type {CliCommand} from './source/cli/types.js';
-import {cwsCacheDir, loadCachedScript} from './source/ui/code-cache.js';
-import {favourMemoryForLargeWorkspace} from './source/ui/memory-mode.js';
 
 declare const CWS_VERSION: string;
 /** The bundled full-screen workspace, a classic script next to cli.js (set by scripts/build.mjs). */
@@ -28,6 +26,8 @@ async function loadTui(options: TuiOptions): Promise<{runTui: RunTui; save(): vo
 	// here first. The regular-expression engine flag only enables the 'l'
 	// flag of patterns (see compileRule in source/core/processes/safe-regex.ts).
 	setFlagsFromString('--enable-experimental-regexp-engine');
+	// Imported here so that subcommands do not load node:crypto for it.
+	const [{cwsCacheDir, loadCachedScript}, {favourMemoryForLargeWorkspace}] = await Promise.all([import('./source/ui/code-cache.js'), import('./source/ui/memory-mode.js')]);
 	const flavour = favourMemoryForLargeWorkspace(options.root) ? 'size' : 'speed';
 	const script = loadCachedScript<{runTui: RunTui}>(fileURLToPath(new URL(CWS_TUI_SCRIPT, import.meta.url)), {cacheDir: cwsCacheDir(options.env), flavour});
 	return {runTui: script.exports.runTui, save: () => script.save()};
