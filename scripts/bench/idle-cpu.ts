@@ -160,6 +160,10 @@ try {
 			try {
 				await app.when(boardDrawn, 60_000);
 				app.write('\u0018'); // Ctrl+X: a start-up notice would keep the board from being what is idle.
+				// With no notice on screen Ctrl+X says so in a toast, which expires (a redraw) seconds later:
+				// that belongs to the key, not to the idle board, so it is waited out before settling.
+				await app.when(screen => screen.some(line => line.includes('no notice on screen')), 3000).catch(() => undefined);
+				await app.when(screen => !screen.some(line => line.includes('no notice on screen')), 30_000).catch(() => undefined);
 				// Start-up work (the first walk of every project, git status of the cards
 				// on screen, the start-up toast's expiry) takes longer on a loaded machine:
 				// wait at least `settle` s, then until two consecutive seconds each stayed
