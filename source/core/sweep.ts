@@ -57,7 +57,11 @@ export async function inspectMeta(meta: string, options: SweepOptions = {}): Pro
 
 		const staged = path.join(path.dirname(file), parsed.staged);
 		const writing = inFlightStaged.has(staged);
-		const age = now - stats.mtimeMs;
+		// A staged name can carry an old file's mtime: the second name kept
+		// of a state file while it is replaced, or a backup renamed aside by
+		// the prune. Linking and renaming update the ctime, so the newer of
+		// the two says when the staged name was made.
+		const age = now - Math.max(stats.mtimeMs, stats.ctimeMs);
 		const alive = parsed.pid === process.pid ? writing : isProcessAlive(parsed.pid);
 		if (!alive) {
 			findings.push({kind: 'orphan-temp', path: file, detail: `temp file of process ${parsed.pid}, which is no longer running`});

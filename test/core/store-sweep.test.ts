@@ -1,5 +1,5 @@
 import {spawnSync} from 'node:child_process';
-import {mkdir, readdir, utimes, writeFile} from 'node:fs/promises';
+import {link, lstat, mkdir, readdir, rename, utimes, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterAll, describe, expect, it} from 'vitest';
@@ -38,12 +38,10 @@ describe('start-up sweep', () => {
 		await mkdir(path.join(meta, 'archive', 'proj'), {recursive: true});
 		const dead = deadPid();
 		const parent = process.ppid;
-		const old = new Date(Date.now() - 120_000);
 		const files = {
 			deadTemp: path.join(meta, `.state.json.cws-tmp-${dead}-0a1b2c`),
 			deadInnerTemp: path.join(meta, 'queue', `.j1.json.cws-tmp-${dead}-0a1b2d.123456`),
 			liveYoungTemp: path.join(meta, `.state.json.cws-tmp-${parent}-0a1b2e`),
-			liveOldTemp: path.join(meta, `.config.json.cws-tmp-${parent}-0a1b2f`),
 			ownStrayTemp: path.join(meta, `.state.json.cws-tmp-${process.pid}-0a1b30`),
 			archivedLookalike: path.join(meta, 'archive', 'proj', `.x.cws-tmp-${dead}-0a1b31`),
 			unrelated: path.join(meta, 'state.json.notes'),
@@ -52,7 +50,6 @@ describe('start-up sweep', () => {
 			await writeFile(file, 'x');
 		}
 
-		await utimes(files.liveOldTemp, old, old);
 		const deadLock = await fakeLock(locks, 'workspace', dead);
 		const staleLock = await fakeLock(locks, 'config.json', parent, 60_000);
 		const liveLock = await fakeLock(locks, 'queue%2Fj1.json', parent);
@@ -64,7 +61,6 @@ describe('start-up sweep', () => {
 		expect(found).toEqual(new Map([
 			[files.deadTemp, 'orphan-temp'],
 			[files.deadInnerTemp, 'orphan-temp'],
-			[files.liveOldTemp, 'orphan-temp'],
 			[files.ownStrayTemp, 'orphan-temp'],
 			[halfMade, 'orphan-temp'],
 			[deadLock, 'dead-holder-lock'],
@@ -72,7 +68,7 @@ describe('start-up sweep', () => {
 		]));
 		expect(findings.find(finding => finding.path === deadLock)?.detail).toContain(`process ${dead}`);
 		// Inspecting changed nothing.
-		expect(await inspectMeta(meta)).toHaveLength(7);
+		expect(await inspectMeta(meta)).toHaveLength(6);
 
 		const report = await sweepMeta(meta);
 		expect(report.failed).toEqual([]);
@@ -108,6 +104,40 @@ describe('start-up sweep', () => {
 		});
 		expect(during.some(name => name.startsWith('.x.json.cws-tmp-'))).toBe(true);
 		expect(findings).toEqual([]);
+	});
+
+	it('ages a staged file of a live process from its newest mtime or ctime: a name just linked or renamed to an old file is in use, not an orphan', async () => {
+		const meta = path.join(await temps.create(), '.cws');
+		await mkdir(path.join(meta, 'backups', 'state.json'), {recursive: true});
+		const parent = process.ppid;
+		const old = new Date(Date.now() - 600_000);
+		// The second name of a state file untouched for ten minutes while it is replaced.
+		const state = path.join(meta, 'state.json');
+		const kept = path.join(meta, `.state.json.cws-tmp-${parent}-0a1b40`);
+		await writeFile(state, 'x');
+		await utimes(state, old, old);
+		await link(state, kept);
+		// A ten-minute-old backup renamed aside by the prune.
+		const backup = path.join(meta, 'backups', 'state.json', '7.json');
+		const aside = path.join(meta, 'backups', 'state.json', `.7.json.cws-tmp-${parent}-0a1b41`);
+		await writeFile(backup, 'x');
+		await utimes(backup, old, old);
+		await rename(backup, aside);
+		for (const file of [kept, aside]) {
+			expect((await lstat(file)).mtimeMs).toBeLessThan(Date.now() - 500_000);
+		}
+
+		expect(await inspectMeta(meta)).toEqual([]);
+		expect(await sweepMeta(meta)).toEqual({removed: [], failed: []});
+
+		// Once the name itself is over a minute old, the pid may have been reused: an orphan.
+		const later = {now: () => Date.now() + 61_000};
+		expect(new Map((await inspectMeta(meta, later)).map(finding => [finding.path, finding.kind]))).toEqual(new Map([
+			[kept, 'orphan-temp'],
+			[aside, 'orphan-temp'],
+		]));
+		expect((await sweepMeta(meta, later)).removed).toHaveLength(2);
+		expect((await readdir(meta)).sort()).toEqual(['backups', 'state.json']);
 	});
 
 	it('a missing .cws is nothing to sweep', async () => {
