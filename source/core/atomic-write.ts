@@ -20,7 +20,7 @@ export const PRIVATE_FILE_MODE = 0o600;
 /** Mode of every folder the store creates, whatever the umask. */
 export const PRIVATE_DIR_MODE = 0o700;
 
-/** Marks a staged file: `.<base>.cws-tmp-<pid>-<random>` next to its target. */
+/** Marks a staged file: `.<base>.cws-tmp-<pid>-<token>` next to its target (see uniqueToken). */
 export const STAGED_MARK = '.cws-tmp-';
 // Earlier versions wrote through write-file-atomic, which appended `.<uint32>` to the staged name.
 const STAGED_PATTERN = /^\.(.+)\.cws-tmp-(\d+)-([0-9a-f]+)(?:\.\d+)?$/;

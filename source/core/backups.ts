@@ -105,9 +105,9 @@ const FULL_PRUNE_EVERY = 16;
  * Removes the backups beyond the newest `keep` after generation `generation`
  * was kept. Generations are consecutive, so usually exactly one file falls
  * out (generation − keep): it is renamed aside by name, without listing the
- * folder, and the returned step removes it; the store runs that step after
- * releasing its lock, since freeing a file is the slow part and the rename
- * is not. Every FULL_PRUNE_EVERY generations the folder is listed so that
+ * folder, and the returned step removes it; the store runs that step while
+ * the folder's fsync waits for the disk (still under its lock), since
+ * freeing a file is the slow part and the rename is not. Every FULL_PRUNE_EVERY generations the folder is listed so that
  * what a gap left behind (a recovery skips generations, a kill between
  * commit and prune, a lowered `keep`) goes too. Each removal is one rename
  * or unlink, so a kill in the middle leaves complete backups only (and a

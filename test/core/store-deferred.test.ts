@@ -16,7 +16,7 @@ async function stagedIn(dir: string): Promise<string[]> {
 	return (await readdir(dir)).filter(entry => parseStagedName(entry) !== undefined);
 }
 
-describe('work moved out of the lock', () => {
+describe('an update\'s slow steps overlapped with its fsyncs', () => {
 	it('publishFile with deferReplacedRemoval keeps the replaced file under a staged name until its last step', async () => {
 		const dir = await temps.create();
 		const file = path.join(dir, 'state.json');
