@@ -6,13 +6,15 @@
 // V8 checks only that a cache matches the source's length and its own
 // version and flags, not the source's content: a cache someone else could
 // write is code run in this process. So the cache lives in the user's own
-// cache folder, is read only from a regular file owned by the user that no
-// one else may write (never through a symlink), carries the hash of the
-// exact source it was made from and a checksum of its bytes, and anything
-// else is ignored and replaced. Failing to read or write it is never an
+// cache folder (and every folder above it is owned by the user or root and
+// writable by no one else, unless sticky as /tmp is), is read only from a
+// regular file owned by the user that no one else may write (never through
+// a symlink, never waiting on a FIFO), carries the hash of the exact source
+// it was made from and a checksum of its bytes, and anything else is
+// ignored and replaced. Failing to read or write it is never an
 // error: the script then compiles as it would without one.
 import {createHash, randomBytes} from 'node:crypto';
-import {chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, writeSync, type Stats} from 'node:fs';
+import {chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync, type Stats} from 'node:fs';
 import {createRequire, Module} from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +23,9 @@ import {Script} from 'node:vm';
 const MAGIC = Buffer.from('cws-v8c1');
 const HASH_BYTES = 32;
 const HEADER_BYTES = MAGIC.length + 2 * HASH_BYTES;
+/** `tui-<script hash>-<V8 version>-<arch>-<flavour>.cache` (see loadCachedScript); group 1 is the script's hash. */
+const CACHE_NAME = /^tui-([0-9a-f]{24})-\d+(?:\.\d+)*(?:-[a-z]+\.\d+)?-[a-z0-9]+-[a-z0-9]+\.cache$/;
+
 /** A cache larger than this is not ours (the interface's is a few MB). */
 const MAX_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -60,14 +65,56 @@ export function cwsCacheDir(env: NodeJS.ProcessEnv): string | undefined {
 
 const uid = (): number | undefined => process.getuid?.();
 
+/** The sticky bit (not in fs.constants): in such a folder only an entry's owner may rename or remove it. */
+const STICKY = 0o1000;
+
+/** The part of a cache's name that tells scripts apart. */
+const scriptId = (key: Buffer): string => key.toString('hex').slice(0, 24);
+
 /** Owned by this user and not writable by anyone else. */
 function private_(stats: Stats): boolean {
 	const user = uid();
 	return (user === undefined || stats.uid === user) && (stats.mode & 0o022) === 0;
 }
 
-/** Whether the folder is a real folder of this user that no one else may write to (or is not there yet). */
+/**
+ * Whether no one but this user and root can change what the folders above
+ * `dir` lead to (as OpenSSH's StrictModes checks a key's folders): the
+ * nearest existing one and each folder above it, symlinks resolved, is
+ * owned by this user or root and writable by neither group nor others
+ * unless sticky (as /tmp is, where no one may rename another's entries).
+ */
+function ancestorsSafe(dir: string): boolean {
+	const user = uid();
+	let current = path.dirname(dir);
+	try {
+		for (;;) {
+			try {
+				current = realpathSync.native(current);
+				break;
+			} catch (error) {
+				const parent = path.dirname(current);
+				if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || parent === current) return false;
+				current = parent;
+			}
+		}
+
+		for (;;) {
+			const stats = statSync(current);
+			if (!stats.isDirectory() || (user !== undefined && stats.uid !== user && stats.uid !== 0)) return false;
+			if ((stats.mode & 0o022) !== 0 && (stats.mode & STICKY) === 0) return false;
+			const parent = path.dirname(current);
+			if (parent === current) return true;
+			current = parent;
+		}
+	} catch {
+		return false;
+	}
+}
+
+/** Whether the folder is a real folder of this user that no one else may write to, below safe folders (or is not there yet). */
 function dirState(dir: string): 'safe' | 'missing' | 'unsafe' {
+	if (!ancestorsSafe(dir)) return 'unsafe';
 	try {
 		const stats = lstatSync(dir);
 		return stats.isDirectory() && private_(stats) ? 'safe' : 'unsafe';
@@ -80,7 +127,8 @@ function dirState(dir: string): 'safe' | 'missing' | 'unsafe' {
 function readCache(file: string, key: Buffer): {data?: Buffer; outcome: CacheOutcome} {
 	let fd: number;
 	try {
-		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+		// Non-blocking: opening a FIFO put in the cache's place would otherwise wait for a writer.
+		fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
 	} catch (error) {
 		return {outcome: (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : 'unsafe'};
 	}
@@ -113,6 +161,7 @@ function readCache(file: string, key: Buffer): {data?: Buffer; outcome: CacheOut
 function writeCache(dir: string, file: string, key: Buffer, data: Buffer): boolean {
 	let temp: string | undefined;
 	try {
+		if (!ancestorsSafe(dir)) return false;
 		mkdirSync(dir, {recursive: true, mode: 0o700});
 		const stats = lstatSync(dir);
 		const user = uid();
@@ -134,10 +183,11 @@ function writeCache(dir: string, file: string, key: Buffer, data: Buffer): boole
 
 		renameSync(temp, file);
 		temp = undefined;
-		const prefix = path.basename(file).split('-')[0]!;
-		const build = path.basename(file).split('-')[1];
+		// Only files named exactly as a cache of another build: anything else in the folder is not ours to remove.
+		const build = scriptId(key);
 		for (const name of readdirSync(dir)) {
-			if (name.startsWith(`${prefix}-`) && name.split('-')[1] !== build) rmSync(path.join(dir, name), {force: true});
+			const other = CACHE_NAME.exec(name);
+			if (other && other[1] !== build && lstatSync(path.join(dir, name)).isFile()) unlinkSync(path.join(dir, name));
 		}
 
 		return true;
@@ -158,7 +208,7 @@ export function loadCachedScript<T>(file: string, options: LoadOptions): LoadedS
 	const bytes = readFileSync(file);
 	const key = createHash('sha256').update(bytes).digest();
 	const dir = options.cacheDir;
-	const cacheFile = dir === undefined ? undefined : path.join(dir, `tui-${key.toString('hex').slice(0, 24)}-${process.versions.v8}-${process.arch}-${options.flavour}.cache`);
+	const cacheFile = dir === undefined ? undefined : path.join(dir, `tui-${scriptId(key)}-${process.versions.v8}-${process.arch}-${options.flavour}.cache`);
 	let outcome: CacheOutcome = 'disabled';
 	let cachedData: Buffer | undefined;
 	if (dir !== undefined && cacheFile !== undefined) {

@@ -1,3 +1,4 @@
+import {spawn, spawnSync} from 'node:child_process';
 import {chmod, chown, lstat, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -150,6 +151,84 @@ describe('the compiled-code cache of the interface script', () => {
 		expect(load().outcome).toBe('used');
 	});
 
+	it('does not wait on a FIFO in the cache\'s place, and replaces it', async () => {
+		load().save();
+		const file = await cacheFile();
+		await rm(file);
+		const made = spawnSync('mkfifo', ['-m', '600', file]);
+		expect(made.status, String(made.stderr)).toBe(0);
+		// Opens the FIFO for writing after 2 s, so a start that waits for a writer ends, late, instead of hanging the test.
+		const unblock = spawn(process.execPath, ['-e', `setTimeout(() => { const fd = require('node:fs').openSync(${JSON.stringify(file)}, 'r+'); setTimeout(() => require('node:fs').closeSync(fd), 500); }, 2000)`], {stdio: 'ignore'});
+		try {
+			const started = performance.now();
+			const fifo = load();
+			expect(performance.now() - started).toBeLessThan(1000);
+			expect(fifo.outcome).toBe('unsafe');
+			expect(fifo.exports.total).toBe(14);
+			expect(fifo.save()).toBe(true);
+			expect((await lstat(file)).isFile()).toBe(true);
+			expect(load().outcome).toBe('used');
+		} finally {
+			unblock.kill();
+		}
+	});
+
+	it('neither reads nor writes below a folder others may write to (sticky folders such as /tmp aside), symlinks resolved', async () => {
+		load().save();
+		const parent = path.dirname(cacheDir);
+		for (const mode of [0o777, 0o775, 0o757]) {
+			await chmod(parent, mode);
+			const open = load();
+			expect(open.outcome, mode.toString(8)).toBe('unsafe');
+			expect(open.exports.total).toBe(14);
+		}
+
+		// Nothing is written there either, not even the missing cache folder.
+		await rm(cacheDir, {recursive: true});
+		expect(load().save()).toBe(false);
+		expect(await readdir(parent)).toEqual([]);
+		await chmod(parent, 0o1777);
+		expect(load().outcome).toBe('missing');
+		expect(load().save()).toBe(true);
+		expect(load().outcome).toBe('used');
+
+		// A cache folder reached through a symlink into an open folder.
+		const open = path.join(tmp, 'open');
+		await mkdir(path.join(open, 'cws'), {recursive: true, mode: 0o700});
+		await chmod(open, 0o777);
+		const linked = path.join(tmp, 'linked');
+		await symlink(open, linked);
+		cacheDir = path.join(linked, 'cws');
+		expect(load().outcome).toBe('unsafe');
+		expect(load().save()).toBe(false);
+		expect(await readdir(path.join(open, 'cws'))).toEqual([]);
+		await chmod(open, 0o700);
+		expect(load().save()).toBe(true);
+		expect(load().outcome).toBe('used');
+	});
+
+	it.runIf(process.getuid?.() === 0)('neither reads nor writes below a folder of another user', async () => {
+		load().save();
+		await chown(path.dirname(cacheDir), 4242, 4242);
+		expect(load().outcome).toBe('unsafe');
+		await rm(await cacheFile());
+		expect(load().save()).toBe(false);
+		expect(await readdir(cacheDir)).toEqual([]);
+	});
+
+	it('removes only caches of other builds, named exactly as a cache', async () => {
+		const other = 'tui-0123456789abcdef01234567-11.3.244.8-node.38-x64-speed';
+		const kept = [`${other}.cache.notes`, `${other}.cachex`, 'tui-notes.cache', 'tui-0123456789abcdef01234567.cache', 'tui-keep'];
+		await mkdir(cacheDir, {recursive: true, mode: 0o700});
+		for (const name of kept) await writeFile(path.join(cacheDir, name), 'x');
+		await writeFile(path.join(cacheDir, `${other}.cache`), 'x');
+		await writeFile(path.join(cacheDir, 'tui-89abcdef0123456789abcdef-12.4.254.21-node.33-arm64-size.cache'), 'x');
+		await mkdir(path.join(cacheDir, 'tui-fedcba9876543210fedcba98-11.3.244.8-node.38-x64-speed.cache'));
+		expect(load().save()).toBe(true);
+		const mine = path.basename(load().cacheFile!);
+		expect((await readdir(cacheDir)).sort()).toEqual([...kept, mine, 'tui-fedcba9876543210fedcba98-11.3.244.8-node.38-x64-speed.cache'].sort());
+	});
+
 	it('runs without a cache where none can be written, without an error', async () => {
 		cacheDir = path.join(script, 'not-a-folder');
 		const blocked = load();
@@ -171,7 +250,7 @@ describe('the compiled-code cache of the interface script', () => {
 });
 
 describe('the built interface with its cache', () => {
-	it('starts and draws the board with no cache, with its own cache, and with a damaged one (which it replaces)', async () => {
+	it('starts and draws the board with no cache, with a damaged one (which it replaces), and with its own cache (which it leaves as it is)', async () => {
 		const first = await startCws();
 		await first.waitForText('Sandbox', {timeout: 15_000});
 		first.kill('SIGTERM');
@@ -196,5 +275,16 @@ describe('the built interface with its cache', () => {
 		const replaced = await readFile(file);
 		expect(replaced.equals(damaged)).toBe(false);
 		expect(replaced.subarray(0, 40).equals(saved.subarray(0, 40))).toBe(true);
+
+		// The next start uses that cache as it is: a start whose V8 rejected it (other flags) would write it again on the way out.
+		const before = await stat(file);
+		const third = await startCws({workspace: first.defaultWorkspace, env});
+		await third.waitForText('Sandbox', {timeout: 15_000});
+		third.kill('SIGTERM');
+		await third.waitForExit({timeout: 15_000});
+		const after = await stat(file);
+		expect(after.ino).toBe(before.ino);
+		expect(after.mtimeMs).toBe(before.mtimeMs);
+		expect((await readdir(dir)).filter(entry => entry.endsWith('.cache'))).toEqual([name]);
 	}, 60_000);
 });
