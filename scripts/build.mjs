@@ -33,21 +33,30 @@ const fastStringWidth = {
 
 /**
  * A plugin that edits one dependency file as it is bundled: each `from`
- * must be found (the build fails otherwise, so a new version of the
- * dependency is looked at again) and is replaced by `to`.
+ * must be found and is replaced by `to` (as it is: a `$` in it is no
+ * pattern), and some file must match `file` in every build that uses the
+ * plugin. Either missing fails the build, so a new version of the
+ * dependency (a changed text, a moved or renamed file) is looked at again.
  */
-function patched(name, file, edits) {
+export function patched(name, file, edits) {
 	return {
 		name,
 		setup(build) {
+			// Counted per build: setup runs once for each build using the plugin.
+			let applied = 0;
 			build.onLoad({filter: file}, async args => {
 				let text = await readFile(args.path, 'utf8');
 				for (const [from, to] of edits) {
 					if (!text.includes(from)) throw new Error(`${args.path}: expected to find ${from}; update ${name} in scripts/build.mjs`);
-					text = text.replace(from, to);
+					text = text.replace(from, () => to);
 				}
 
+				applied++;
 				return {contents: text, loader: 'js'};
+			});
+			build.onEnd(result => {
+				if (applied > 0 || result.errors.length > 0) return undefined;
+				return {errors: [{text: `${name}: no bundled file matched ${file}, so its edits were not made; update ${name} in scripts/build.mjs`}]};
 			});
 		},
 	};

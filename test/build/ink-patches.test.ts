@@ -1,12 +1,19 @@
 import {execFileSync} from 'node:child_process';
-import {readdir, readFile, stat} from 'node:fs/promises';
+import {mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
+import os from 'node:os';
 import {createRequire} from 'node:module';
 import path from 'node:path';
 import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, styledCharsToString, tokenize} from '@alcalzone/ansi-tokenize';
 import {pathToFileURL} from 'node:url';
+import {build} from 'esbuild';
 // @ts-expect-error: the build script is plain JavaScript without types.
-import {emojiRegexEdits, graphemeWidthEdits, styledCharsEdits} from '../../scripts/build.mjs';
+import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits} from '../../scripts/build.mjs';
 import {describe, expect, it} from 'vitest';
+
+/** The file `name` resolves to from Ink's own code: the copy the bundle holds (and edits), which need not be the top-level one. */
+function inkResolves(name: string): string {
+	return createRequire(createRequire(import.meta.url).resolve('ink')).resolve(name);
+}
 
 /** The newest of the bundle's files (entry and chunks) that contain `marker`: chunks of a build a minute older may still be there. */
 async function bundleWith(marker: string): Promise<string> {
@@ -73,7 +80,7 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 	});
 
 	it('grapheme widths: slice-ansi remembering single characters\' widths tokenizes exactly as the library', async () => {
-		const file = path.resolve('node_modules/slice-ansi/tokenize-ansi.js');
+		const file = path.join(path.dirname(inkResolves('slice-ansi')), 'tokenize-ansi.js');
 		let text = await readFile(file, 'utf8');
 		for (const [from, to] of graphemeWidthEdits as Array<[string, string]>) {
 			expect(text).toContain(from);
@@ -113,7 +120,7 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 	}, 60_000);
 
 	it('string-width compiling its emoji expression on first use measures exactly as the library', async () => {
-		const file = path.resolve('node_modules/string-width/index.js');
+		const file = inkResolves('string-width');
 		let text = await readFile(file, 'utf8');
 		for (const [from, to] of emojiRegexEdits as Array<[string, string]>) {
 			expect(text).toContain(from);
@@ -183,5 +190,30 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		].join('\n');
 		const out = execFileSync(process.execPath, ['-e', probe, path.resolve('dist/tui.cjs')], {encoding: 'utf8', timeout: 20_000, env: {...process.env, DEV: 'true'}});
 		expect(out.trim()).toBe('loaded');
+	});
+});
+
+describe('an edit of a dependency file as it is bundled', () => {
+	type Plugin = Parameters<typeof build>[0]['plugins'];
+	const bundle = async (dir: string, entry: string, plugin: NonNullable<Plugin>[number]) => build({
+		absWorkingDir: dir, entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'node', logLevel: 'silent', plugins: [plugin],
+	});
+
+	it('puts its replacement in as it is, and fails every build that uses it where no file matched', async () => {
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'cws-patched-'));
+		try {
+			await mkdir(path.join(dir, 'dep'));
+			await writeFile(path.join(dir, 'dep', 'value.js'), 'export const value = \'plain\';\n');
+			await writeFile(path.join(dir, 'uses.js'), 'import {value} from \'./dep/value.js\';\nconsole.log(value);\n');
+			await writeFile(path.join(dir, 'alone.js'), 'console.log(\'alone\');\n');
+			const plugin = patched('test-edit', /dep[/\\]value\.js$/, [['\'plain\'', '\'$&-$1-$$\'']]);
+			const made = await bundle(dir, 'uses.js', plugin);
+			expect(made.outputFiles[0]!.text).toContain('"$&-$1-$$"');
+			// The same plugin in a build where its file is not bundled: the edit was never made.
+			await expect(bundle(dir, 'alone.js', plugin)).rejects.toThrow(/test-edit: no bundled file matched/);
+			await expect(bundle(dir, 'uses.js', patched('moved-file', /dep[/\\]renamed\.js$/, [['a', 'b']]))).rejects.toThrow(/moved-file: no bundled file matched/);
+		} finally {
+			await rm(dir, {recursive: true, force: true});
+		}
 	});
 });
