@@ -9,13 +9,14 @@
  * And the keys' rebuild, which stands in for what a machine crash could do
  * to key files (lost, stale, torn) since only a new boot can lose them.
  */
-import {readFile, utimes, writeFile, unlink} from 'node:fs/promises';
+import {readFile, stat, writeFile, unlink} from 'node:fs/promises';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {afterEach, describe, expect, it} from 'vitest';
 import {enqueueJob, keyFile} from '../../../source/core/queue/enqueue.js';
 import {listJobs, readJob} from '../../../source/core/queue/jobs.js';
 import {bootId} from '../../../source/core/queue/keys.js';
+import {claimJob, newWorkerIdentity} from '../../../source/core/queue/lease.js';
 import {readJobLog} from '../../../source/core/queue/log.js';
 import type {CustomTarget} from '../../../source/core/queue/types.js';
 import {runWorker} from '../../../source/core/queue/worker.js';
@@ -131,14 +132,21 @@ describe('worker killed at its shortcuts', () => {
 		const {job} = await enqueueJob(ws, {project: 'app', target: noop()});
 		const lease = path.join(ws.paths.queue, 'leases', `${job.id}.1`);
 		await writeFile(lease, '', {mode: 0o600});
-		const early = await runWorker(ws, {autosync: false, runners: noopRunner, pollMs: 20, signal: AbortSignal.timeout(700)});
-		expect(early).toMatchObject({claimed: 0, done: 0});
-		expect(await readJob(ws, job.id)).toMatchObject({state: 'pending', claim: 0});
-		const old = new Date(Date.now() - 11_000);
-		await utimes(lease, old, old);
-		const summary = await runWorker(ws, {drain: true, autosync: false, runners: noopRunner, pollMs: 20});
-		expect(summary).toMatchObject({claimed: 1, done: 1});
-		expect(await readJob(ws, job.id)).toMatchObject({state: 'done', claim: 2, attempt: 1});
+		const createdAt = (await stat(lease)).mtimeMs;
+		// Claimed with explicit clocks: the outcome depends on the lease's age alone, not on how soon a worker gets there.
+		const identity = newWorkerIdentity();
+		try {
+			expect(await claimJob(ws, (await readJob(ws, job.id))!, identity, createdAt + 9_900)).toBeUndefined();
+			expect(await readJob(ws, job.id)).toMatchObject({state: 'pending', claim: 0});
+			expect(await readFile(lease, 'utf8')).toBe('');
+
+			// 10 s on, the number is reaped (no attempt counted), and the next claim takes the one after it.
+			expect(await claimJob(ws, (await readJob(ws, job.id))!, identity, createdAt + 10_100)).toBeUndefined();
+			expect(await readJob(ws, job.id)).toMatchObject({state: 'pending', claim: 1, attempt: 0});
+			expect(await claimJob(ws, (await readJob(ws, job.id))!, identity, createdAt + 10_200)).toMatchObject({state: 'running', claim: 2, attempt: 1});
+		} finally {
+			identity.release();
+		}
 	});
 
 	it('after the end\'s rename, before its folder fsync: nothing was reported done, and the job is not run again', async () => {
