@@ -25,11 +25,6 @@ import type {Job} from './types.js';
  */
 export type JobDurability = 'durable' | 'data';
 
-export type WriteJobOptions = {
-	/** Called once the new file is in place (renamed), before the folder's fsync. */
-	onPublished?: () => void;
-};
-
 /** Thrown from inside the lock when the file needs the store's recovery path. */
 class NeedsStore extends Error {}
 
@@ -41,7 +36,7 @@ class NeedsStore extends Error {}
  * fails verification goes through Store.update, which quarantines it.
  * Returns the job written, or what `fn` throws.
  */
-export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job | null) => Job, durability: JobDurability, options: WriteJobOptions = {}): Promise<Job> {
+export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job | null) => Job, durability: JobDurability): Promise<Job> {
 	const spec = jobSpec(id);
 	const file = ws.store.filePath(spec);
 	let written: Job;
@@ -65,7 +60,6 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 				},
 				afterRename() {
 					remember(file, bytes.length, generation + 1, next);
-					options.onPublished?.();
 				},
 			});
 			return next;
@@ -77,7 +71,6 @@ export async function writeJob(ws: QueueWorkspace, id: string, fn: (current: Job
 
 		// Damaged: the store quarantines it and answers as for a missing file (jobs keep no backups).
 		const {data} = await ws.store.update(spec, current => fn(current));
-		options.onPublished?.();
 		return data!;
 	}
 
@@ -130,7 +123,11 @@ async function readUnderLock(ws: QueueWorkspace, spec: ReturnType<typeof jobSpec
 	}
 
 	if (identity !== 'missing') {
-		const loaded = await ws.store.read(spec).catch(() => undefined);
+		// Its errors are reported as they are: a damaged file was already taken
+		// through the store's recovery by this read (the job's lock is reentrant,
+		// and jobs keep no backups, so that ends in STATE_CORRUPT), and a file that
+		// cannot be read would fail the snapshot below the same way.
+		const loaded = await ws.store.read(spec);
 		if (loaded && !loaded.recovered && loaded.generation > 0 && identityOf(file) === identity) {
 			return {current: loaded.data, generation: loaded.generation, identity};
 		}
@@ -254,7 +251,7 @@ class Unchanged extends Error {}
  * lock and returns the next one, or undefined to change nothing (then
  * undefined is returned). JOB_NOT_FOUND when there is no such job.
  */
-export async function changeJob(ws: QueueWorkspace, id: string, fn: (job: Job) => Job | undefined, durability: JobDurability, options: WriteJobOptions = {}): Promise<Job | undefined> {
+export async function changeJob(ws: QueueWorkspace, id: string, fn: (job: Job) => Job | undefined, durability: JobDurability): Promise<Job | undefined> {
 	try {
 		return await writeJob(ws, id, current => {
 			if (current === null) {
@@ -267,7 +264,7 @@ export async function changeJob(ws: QueueWorkspace, id: string, fn: (job: Job) =
 			}
 
 			return next;
-		}, durability, options);
+		}, durability);
 	} catch (error) {
 		if (error instanceof Unchanged) {
 			return undefined;

@@ -1,8 +1,8 @@
 import {randomBytes} from 'node:crypto';
-import {closeSync, constants, openSync, unlinkSync} from 'node:fs';
+import {closeSync, constants, openSync} from 'node:fs';
 import {readFile, rename, stat, unlink, utimes, writeFile} from 'node:fs/promises';
 import path from 'node:path';
-import {stagedName, writeAll} from '../atomic-write.js';
+import {stagedName, unlinkQuietly, writeAll} from '../atomic-write.js';
 import {errnoCode} from '../errors.js';
 import {changeJob} from './job-write.js';
 import {mutateJob, queueDirs, type QueueWorkspace} from './jobs.js';
@@ -82,9 +82,16 @@ async function createLeaseFile(file: string, record: LeaseRecord): Promise<boole
 	try {
 		writeAll(fd, Buffer.from(JSON.stringify(record), 'utf8'));
 	} catch (error) {
-		// Not a claim after all (a full disk): free the number.
-		closeSync(fd);
-		unlinkSync(file);
+		// Not a claim after all (a full disk): free the number. The write's error
+		// is the one to report; a lease that cannot be closed or removed is left
+		// unreadable, which holds its number for 10 s only (see reapAbandonedClaim).
+		try {
+			closeSync(fd);
+		} catch {
+			// Reported through the write's error.
+		}
+
+		unlinkQuietly(file);
 		throw error;
 	}
 

@@ -1,4 +1,4 @@
-import {readFile, writeFile} from 'node:fs/promises';
+import {readdir, readFile, writeFile} from 'node:fs/promises';
 import {afterEach, describe, expect, it, vi} from 'vitest';
 import {enqueueJob} from '../../../source/core/queue/enqueue.js';
 import {changeJob} from '../../../source/core/queue/job-write.js';
@@ -45,5 +45,17 @@ describe('job writes under the job lock', () => {
 		await writeFile(file, text.replace('"attempt": 1', '"attempt": 7'));
 		await expect(changeJob(ws, job.id, current => ({...current, attempt: current.attempt + 1}), 'durable')).rejects.toMatchObject({code: 'STATE_CORRUPT'});
 		expect(await readFile(file, 'utf8').catch(() => 'quarantined')).not.toContain('"attempt": 2');
+	});
+
+	it('refuses a damaged job file with the error of its first read under the lock, without running the store\'s recovery a second time', async () => {
+		const ws = await makeWorkspace(await dirs.create());
+		const {job} = await enqueueJob(ws, {project: 'app', target});
+		const file = ws.store.filePath(jobSpec(job.id));
+		await writeFile(file, (await readFile(file, 'utf8')).replace('"attempt": 0', '"attempt": 7'));
+		const fresh = {paths: ws.paths, store: new Store(ws.paths.meta)};
+		const update = vi.spyOn(fresh.store, 'update');
+		await expect(changeJob(fresh, job.id, current => ({...current, attempt: current.attempt + 1}), 'durable')).rejects.toMatchObject({code: 'STATE_CORRUPT'});
+		expect(update).not.toHaveBeenCalled();
+		expect(await readdir(ws.paths.quarantine, {recursive: true})).toEqual(expect.arrayContaining([expect.stringMatching(/\.bad$/)]));
 	});
 });
