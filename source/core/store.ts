@@ -2,11 +2,12 @@ import {constants} from 'node:fs';
 import fs from 'node:fs';
 import {unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {fsyncDir, publishFile, readRegularFileSync, toFsError} from './atomic-write.js';
+import {fsyncDir, readRegularFileSync, toFsError} from './atomic-write.js';
 import {DEFAULT_BACKUPS, listBackups, pruneAfterCommit, removeBackups, stageBackup, type StagedBackup} from './backups.js';
 import {encodeEnvelope, sniffGeneration, verifyEnvelopeText, type EnvelopeSpec} from './envelope.js';
 import {CwsError, errnoCode} from './errors.js';
 import {LockManager, type LockHandle, type LockTiming} from './lock.js';
+import {publishFile} from './publish-file.js';
 import {recoverLocked, inspectState, type Inspection} from './recovery.js';
 
 export {SchemaError} from './envelope.js';

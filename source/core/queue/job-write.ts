@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {fsyncDir, publishFile} from '../atomic-write.js';
+import {fsyncDir} from '../atomic-write.js';
+import {publishFile} from '../publish-file.js';
 import {encodeEnvelope, verifyEnvelope} from '../envelope.js';
 import {CwsError} from '../errors.js';
 import {jobSpec, notFound, type QueueWorkspace} from './jobs.js';
