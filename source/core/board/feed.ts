@@ -207,7 +207,8 @@ export class BoardFeed {
 		try {
 			const events = this.watch?.take();
 			const listing = await this.scanner.list();
-			if (listing !== this.lastListing) {
+			const listingChanged = listing !== this.lastListing;
+			if (listingChanged) {
 				this.lastListing = listing;
 				this.byKey = new Map(listing.cards.map(card => [card.key, card]));
 				for (const map of [this.activity, this.git, this.detailed]) {
@@ -270,7 +271,10 @@ export class BoardFeed {
 				this.publish(listing);
 			}
 
-			this.arm();
+			// A safety check that looked at no watched card and saw the same listing
+			// has nothing new to watch: a folder replaced under a watch shows as an
+			// event of its parent, which is watched too.
+			if (kind !== 'safety' || coveredToo || listingChanged) this.arm();
 		} catch (error) {
 			// Keep showing the last good data and say what went wrong; the next tick
 			// retries, a second after, as if nothing were watched.
