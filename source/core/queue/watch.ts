@@ -30,7 +30,7 @@ export type WatchOptions = {
 	/**
 	 * How often the queue folder's change stamp is checked when the folder
 	 * cannot be watched (ms, default 500). While it is watched the stamp is
-	 * still checked, every `fallbackMs` (default 5000), in case an event is missed.
+	 * still checked, every `fallbackMs` (default 10000), in case an event is missed.
 	 */
 	intervalMs?: number;
 	fallbackMs?: number;
@@ -52,7 +52,7 @@ const SETTLE_MS = 40;
  * miss events (network file systems, a folder made later), so the folder's
  * change stamp is also checked on a timer: every `fallbackMs` while the
  * watch works, every `intervalMs` when it does not. Idle, that is one stat
- * every few seconds. Works the same whether the change came from this
+ * every ten seconds. Works the same whether the change came from this
  * process, another TUI or `cws queue work`.
  */
 export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {}): QueueWatcher {
@@ -142,7 +142,7 @@ export function createQueueWatcher(ws: QueueWorkspace, options: WatchOptions = {
 		}
 
 		if (active()) {
-			timer = setTimeout(() => void tick(), watcher ? (options.fallbackMs ?? 5000) : (options.intervalMs ?? 500));
+			timer = setTimeout(() => void tick(), watcher ? (options.fallbackMs ?? 10_000) : (options.intervalMs ?? 500));
 			timer.unref();
 		}
 	};

@@ -14,8 +14,15 @@ export type {RunningJob, StopMode, WorkerEvent, WorkerOptions, WorkerSummary} fr
 
 /** How long due jobs of one listing are claimed from before the folder is listed again (ms). */
 const LEFTOVER_MS = 1000;
-/** With the queue folder watched, how often it is still checked in case an event was missed (ms). */
-const SAFETY_POLL_MS = 2000;
+/**
+ * With the queue folder watched, how often it is still checked in case an
+ * event was missed (ms): inotify loses events only when its queue overflows,
+ * and each idle wake of an open interface costs CPU (a worker runs in every
+ * interface), so the check is rare; jobs due at a time wake the loop then.
+ */
+const SAFETY_POLL_MS = 10_000;
+/** Unwatched, the queue is listed at least this often even if its folder's stamp did not change (ms). */
+const UNWATCHED_SCAN_MS = 5000;
 /** A burst of writes in the queue folder wakes the loop once, this long after its first event (ms). */
 const WATCH_SETTLE_MS = 50;
 
@@ -141,7 +148,7 @@ export class QueueWorker {
 				const concurrency = options.concurrency ?? config.concurrency;
 				let dueLeft = false;
 				const finishing = options.once === true || options.drain === true;
-				const mustScan = stamp !== lastStamp || now >= nextDue || now - lastScan >= 5000 || (finishing && this.inflight.size === 0);
+				const mustScan = stamp !== lastStamp || now >= nextDue || now - lastScan >= (watcher ? SAFETY_POLL_MS : UNWATCHED_SCAN_MS) || (finishing && this.inflight.size === 0);
 				if (this.inflight.size < concurrency && mustScan) {
 					lastStamp = stamp;
 					lastScan = now;
