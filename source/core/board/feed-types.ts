@@ -30,7 +30,7 @@ export type BoardFeedOptions = ScannerOptions & {
 	 * Whatever cannot be watched keeps the `intervalMs` polling.
 	 */
 	watch?: boolean | WatchFactory;
-	/** While watched, the listing and a batch of cards off screen are still re-checked this often, the watched cards on screen every third time, for a watch lost without a word; default 10 s. */
+	/** While watched, the listing and a batch of cards off screen are still re-checked this often, the watched cards on screen every third time, for a watch lost without a word (inotify loses events only when its queue overflows; each check of an idle board costs tens of ms of CPU); default 30 s. */
 	safetyMs?: number;
 	/** Cards on screen whose every folder is watched are re-walked and re-asked to git after this long; default 5 min. */
 	watchedTtlMs?: number;

@@ -89,7 +89,7 @@ export class BoardFeed {
 		this.quietMs = options.quietMs ?? 10_000;
 		this.quietEvery = Math.max(1, options.quietEvery ?? 5);
 		this.now = options.now ?? Date.now;
-		this.safetyMs = options.safetyMs ?? 10_000;
+		this.safetyMs = options.safetyMs ?? 30_000;
 		this.watchedTtlMs = options.watchedTtlMs ?? 300_000;
 		if (options.watch !== false) {
 			this.watch = new BoardWatch(() => void this.request('light'), {watch: typeof options.watch === 'function' ? options.watch : undefined, maxWatches: options.maxWatches, now: this.now});
