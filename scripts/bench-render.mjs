@@ -135,6 +135,11 @@ try {
 
 	const app = await start(workspace, home);
 	await app.waitFor(screen => screen.some(line => line.includes("sandbox-00")));
+	// The start-up notice ("Created a new workspace …") expires by itself a few
+	// seconds in: dismissed first (Ctrl+X), it cannot vanish between the screen
+	// read after the moves and the full redraw it is compared with.
+	app.child.write('\u0018');
+	await app.waitFor(screen => !screen.some(line => line.includes('Created a new workspace')));
 	await app.settle(300);
 	const perMove = [];
 	// Down, down, down, next stage, down, up, previous stage, up: row and column
