@@ -8,7 +8,7 @@ import {cancelJob} from '../../../source/core/queue/actions.js';
 import {DEFAULT_SYNC_CONFIG} from '../../../source/core/queue/config.js';
 import {enqueueJob} from '../../../source/core/queue/enqueue.js';
 import {mutateJob, queueDirs, readJob} from '../../../source/core/queue/jobs.js';
-import {leaseFile} from '../../../source/core/queue/lease.js';
+import {leaseFile, readLease} from '../../../source/core/queue/lease.js';
 import {readJobLog} from '../../../source/core/queue/log.js';
 import {processStartTimeSync} from '../../../source/core/queue/proc.js';
 import type {Runner} from '../../../source/core/queue/runners/types.js';
@@ -164,7 +164,11 @@ describe('worker and a lease heartbeat that fails', () => {
 		const done = worker.start();
 		await waitFor(async () => worker.running()[0]?.command, 'the command to start');
 		const running = await readJob(ws, job.id);
-		await unlink(leaseFile(ws, job.id, running.claim));
+		const lease = leaseFile(ws, job.id, running.claim);
+		// The worker rewrites the lease (staged, then renamed) to record the command it started:
+		// removed before that rename, the lease would be put back by it and never fail a beat.
+		await waitFor(async () => ((await readLease(lease)).record?.child ? true : undefined), 'the lease to record the command');
+		await unlink(lease);
 		await waitFor(async () => (errors.length > 0 ? true : undefined), 'the heartbeat failure to be reported');
 		// Several more beats fail; the report is not repeated for each.
 		await sleep(200);
