@@ -6,7 +6,8 @@ import {afterEach, describe, expect, it} from 'vitest';
 import {ProcessControl} from '../../source/core/processes/index.js';
 import {workspacePaths} from '../../source/core/paths.js';
 import {Store} from '../../source/core/store.js';
-import {createProcessFeed, projectCwdProbe} from '../../source/ui/shared/process-feed.js';
+import {projectCwdProbe} from '../../source/core/processes/index.js';
+import {createProcessFeed} from '../../source/ui/shared/process-feed.js';
 
 const children: ChildProcess[] = [];
 const dirs: string[] = [];

@@ -6,6 +6,7 @@
  */
 export {ProcessControl, type CleanupProgress, type ProcessControlOptions} from './control.js';
 export {attributeCwd, Attributor, countByProject, type Attribution} from './attribution.js';
+export {projectCwdProbe} from './cwd-probe.js';
 export {auditLog, type AuditSink, type SignalAuditRecord} from './audit.js';
 export {planFromEntries, policyFilter, targetOf, type CleanupPlan, type PlannedStop, type ShutdownPolicy} from './cleanup.js';
 export {defaultRules} from './defaults.js';

@@ -1,7 +1,6 @@
-import fs from 'node:fs';
 import type {ShellServices} from '../../commands/types.js';
 import {isCwsError} from '../../core/errors.js';
-import {attributeCwd, formatRunTime, ProcessControl, type ProcessEntry} from '../../core/processes/index.js';
+import {formatRunTime, ProcessControl, projectCwdProbe, type ProcessEntry} from '../../core/processes/index.js';
 
 /** Which processes the feed lists: those working in the workspace, or every one of this user's. */
 export const FEED_SCOPES = ['workspace', 'mine'] as const;
@@ -18,53 +17,6 @@ export const PROCESS_REFRESH_MS = 2000;
  * process.
  */
 export const PROCESS_BACKGROUND_MS = 10_000;
-
-/**
- * Which processes work in which project, read with one readlink of
- * /proc/<pid>/cwd per process: the per-project counts are made of exactly
- * this (a process belongs to the project its cwd is in), so while it
- * reads the same the counts cannot have changed. undefined where there is
- * no /proc (the listing is then taken every time).
- */
-export function projectCwdProbe(root: string): () => string | undefined {
-	if (process.platform !== 'linux') return () => undefined;
-	let real = root;
-	try {
-		real = fs.realpathSync(root);
-	} catch {
-		// A root that cannot be resolved now is compared as given, like the listing does.
-	}
-
-	const inside = real.endsWith('/') ? real : `${real}/`;
-	return () => {
-		let entries: string[];
-		try {
-			entries = fs.readdirSync('/proc');
-		} catch {
-			return undefined;
-		}
-
-		const parts: string[] = [];
-		for (const entry of entries) {
-			const code = entry.charCodeAt(0);
-			if (code < 48 || code > 57) continue;
-			let cwd: string;
-			try {
-				cwd = fs.readlinkSync(`/proc/${entry}/cwd`);
-			} catch {
-				// Gone, a kernel thread, or another user's: the listing sees no cwd either.
-				continue;
-			}
-
-			// Most processes work elsewhere: a prefix test spares them the path arithmetic.
-			if (!cwd.startsWith(inside)) continue;
-			const {project} = attributeCwd(real, cwd.replace(/ \(deleted\)$/, ''));
-			if (project !== null) parts.push(`${entry}:${project}`);
-		}
-
-		return parts.join(' ');
-	};
-}
 
 /**
  * One listing as the interface sees it. The object keeps its identity until
