@@ -51,21 +51,32 @@ function textHash(text: string): string {
 }
 
 /**
- * The file text for `payload` at `generation`. Indented so that a person can
- * read and diff state files; the checksum covers the compact JSON, so the
- * layout of the file does not matter to verification. A caller that has
- * the compact JSON already (`JSON.stringify(payload)`) passes it as
- * `compact`, saving a pass over a large payload.
+ * How the payload's line starts in a file this cws writes: the header
+ * fields come first, one per line, and the payload follows as its compact
+ * JSON on the last field line. A raw newline can only be blank space
+ * between JSON tokens (never inside a string), so this text never occurs
+ * inside a value.
+ */
+const PAYLOAD_MARKER = '\n\t"payload": ';
+
+/**
+ * The file text for `payload` at `generation`: the header fields indented,
+ * one per line, so that a person can read them and sniffGeneration finds
+ * the generation at the top; the payload as the compact JSON the checksum
+ * covers, so that a reader can hash those bytes as they are instead of
+ * encoding the parsed payload again (see verifyEnvelopeText). The result is
+ * plain JSON, so any JSON reader (and a cws that wrote the payload indented)
+ * reads it. A caller that has the compact JSON already
+ * (`JSON.stringify(payload)`) passes it as `compact`, saving a pass over a
+ * large payload.
  */
 export function encodeEnvelope(payload: unknown, meta: {version: number; generation: number}, compact?: string): string {
-	const envelope: Envelope = {
-		format: ENVELOPE_FORMAT,
-		version: meta.version,
-		generation: meta.generation,
-		sha256: compact === undefined ? payloadHash(payload) : textHash(compact),
-		payload,
-	};
-	return `${JSON.stringify(envelope, null, '\t')}\n`;
+	const text = compact ?? (JSON.stringify(payload) as string | undefined);
+	if (typeof text !== 'string') {
+		throw new TypeError('A state file payload must have a JSON form (it is undefined, a function or a symbol).');
+	}
+
+	return `{\n\t"format": ${JSON.stringify(ENVELOPE_FORMAT)},\n\t"version": ${JSON.stringify(meta.version)},\n\t"generation": ${JSON.stringify(meta.generation)},\n\t"sha256": "${textHash(text)}",${PAYLOAD_MARKER}${text}\n}\n`;
 }
 
 /** How a control character in a parse error is shown (others as \uXXXX). */
@@ -86,13 +97,95 @@ export function verifyEnvelope<T>(bytes: Buffer | string, spec: EnvelopeSpec<T>)
 	return rest;
 }
 
+/** A verified file with `payload`, the JSON text of its payload that the checksum covers. */
+type VerifiedText<T> = (Verified<T> & {ok: false}) | {ok: true; data: T; generation: number; version: number; payload: string};
+
 /**
- * verifyEnvelope that also hands back `payload`, the canonical text the
- * checksum covers, so a reader that keeps it need not encode the data again
- * (a state of 10,000 projects is a few megabytes of it).
+ * verifyEnvelope that also hands back `payload`, the JSON text of the
+ * payload that the checksum covers, so a reader that keeps it need not
+ * encode the data again (a state of 10,000 projects is a few megabytes of
+ * it).
  */
-export function verifyEnvelopeText<T>(bytes: Buffer | string, spec: EnvelopeSpec<T>): (Verified<T> & {ok: false}) | {ok: true; data: T; generation: number; version: number; payload: string} {
+export function verifyEnvelopeText<T>(bytes: Buffer | string, spec: EnvelopeSpec<T>): VerifiedText<T> {
 	const text = typeof bytes === 'string' ? bytes : bytes.toString('utf8');
+	return verifyCompactPayload(text, spec) ?? verifyWholeFile(text, spec);
+}
+
+/**
+ * The fast path for a file in the layout encodeEnvelope writes: the bytes
+ * of the payload's line are hashed as they are, instead of the parsed
+ * payload being encoded again to be hashed. Undefined (take the whole-file
+ * path) for any other file and for anything that does not verify, so that
+ * every fault reads exactly as it did.
+ *
+ * Why this verifies as much as the whole-file path. The checksum defends
+ * against torn writes and damage (a disk, a partial copy, an editor), not
+ * against someone who can write the file: they can record a matching
+ * sha256 for any payload either way. A change to any byte of the line is a
+ * mismatch here; a change to the recorded sha256 is one too (a line
+ * hashing to a damaged sha256 would be a sha256 collision). So a line that
+ * hashes to the recorded sha256 is exactly the compact JSON its writer
+ * hashed, which is the canonical text the whole-file path would compute.
+ * The data is parsed from those same bytes, and the header from the bytes
+ * before the line with the line replaced by `null`. When both parse, the
+ * whole file is valid JSON with the header's fields and the line's value as
+ * its payload: a raw newline is only ever blank space between tokens, so
+ * the marker is a member name of an object, and that object is the
+ * outermost one and the member its last (after the line come only `}` and
+ * the end), so it wins over any earlier "payload" as it does for JSON.parse.
+ * The outcome is the whole-file path's, found with one parse and one hash
+ * instead of a parse, an encoding and a hash. The one difference: a line
+ * in another JSON spelling (`{"n": 1}`) whose own bytes the sha256 covers is
+ * read as written, where the whole-file path reports a mismatch; no cws
+ * writes one and no damage makes one, only a deliberate writer, who could
+ * as well record the sha256 of the usual spelling.
+ *
+ * Compact JSON holds no raw newline: a file whose payload is indented (as
+ * an older cws wrote it), with a second marker, or whose line does not end
+ * the file takes the whole-file path without hashing anything.
+ */
+function verifyCompactPayload<T>(text: string, spec: EnvelopeSpec<T>): VerifiedText<T> | undefined {
+	const marker = text.indexOf(PAYLOAD_MARKER);
+	if (marker < 0) {
+		return undefined;
+	}
+
+	const start = marker + PAYLOAD_MARKER.length;
+	const end = text.endsWith('\n}\n') ? text.length - 3 : text.endsWith('\n}') ? text.length - 2 : -1;
+	// The first newline after the marker must be the one before the closing brace.
+	if (end < start || text.indexOf('\n', start) !== end) {
+		return undefined;
+	}
+
+	let header: unknown;
+	try {
+		header = JSON.parse(`${text.slice(0, marker)}${PAYLOAD_MARKER}null\n}`);
+	} catch {
+		return undefined;
+	}
+
+	const checked = checkHeader(header, spec);
+	if (!checked.ok) {
+		return undefined;
+	}
+
+	const line = text.slice(start, end);
+	if (textHash(line) !== checked.sha256) {
+		return undefined;
+	}
+
+	let payload: unknown;
+	try {
+		payload = JSON.parse(line);
+	} catch {
+		return undefined;
+	}
+
+	return parsePayload(payload, line, checked, spec);
+}
+
+/** Verifies any JSON layout: parses the whole file, then hashes the payload encoded again. */
+function verifyWholeFile<T>(text: string, spec: EnvelopeSpec<T>): VerifiedText<T> {
 	if (text.trim() === '') {
 		return {ok: false, fault: text.length === 0 ? 'empty file' : 'file holds only blank space'};
 	}
@@ -110,6 +203,29 @@ export function verifyEnvelopeText<T>(bytes: Buffer | string, spec: EnvelopeSpec
 		return {ok: false, fault: `truncated or not JSON (${reason})`, ...(generation === undefined ? {} : {generation})};
 	}
 
+	const checked = checkHeader(parsed, spec);
+	if (!checked.ok) {
+		return checked;
+	}
+
+	const envelope = parsed as Record<string, unknown>;
+	if (!('payload' in envelope)) {
+		return {ok: false, fault: 'envelope: payload is missing', generation: checked.generation};
+	}
+
+	const canonical = JSON.stringify(envelope['payload']);
+	const actual = textHash(canonical);
+	if (actual !== checked.sha256) {
+		return {ok: false, fault: `checksum mismatch (payload hashes to ${actual.slice(0, 12)}…, envelope says ${checked.sha256.slice(0, 12)}…)`, generation: checked.generation};
+	}
+
+	return parsePayload(envelope['payload'], canonical, checked, spec);
+}
+
+type Header = {ok: true; version: number; generation: number; sha256: string};
+
+/** The envelope's own fields, in the order their faults are reported. */
+function checkHeader(parsed: unknown, spec: {version: number}): Header | (Verified<never> & {ok: false}) {
 	if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
 		return {ok: false, fault: 'not a cws state file (the JSON is not an object)'};
 	}
@@ -136,19 +252,15 @@ export function verifyEnvelopeText<T>(bytes: Buffer | string, spec: EnvelopeSpec
 		return {ok: false, fault: 'envelope: sha256 is missing or malformed', generation};
 	}
 
-	if (!('payload' in envelope)) {
-		return {ok: false, fault: 'envelope: payload is missing', generation};
-	}
+	return {ok: true, version, generation, sha256};
+}
 
-	const canonical = JSON.stringify(envelope['payload']);
-	const actual = textHash(canonical);
-	if (actual !== sha256) {
-		return {ok: false, fault: `checksum mismatch (payload hashes to ${actual.slice(0, 12)}…, envelope says ${sha256.slice(0, 12)}…)`, generation};
-	}
-
+/** Migrates and validates a payload whose checksum matched. */
+function parsePayload<T>(payload: unknown, text: string, header: Header, spec: EnvelopeSpec<T>): VerifiedText<T> {
+	const {version, generation} = header;
 	try {
-		const payload = version < spec.version && spec.migrate ? spec.migrate(envelope['payload'], version) : envelope['payload'];
-		return {ok: true, data: spec.parse(payload), generation, version, payload: canonical};
+		const current = version < spec.version && spec.migrate ? spec.migrate(payload, version) : payload;
+		return {ok: true, data: spec.parse(current), generation, version, payload: text};
 	} catch (error) {
 		if (error instanceof SchemaError) {
 			return {ok: false, fault: `schema: ${error.message}`, generation};
