@@ -28,9 +28,23 @@ async function loadTui(options: TuiOptions): Promise<{runTui: RunTui; save(): vo
 	setFlagsFromString('--enable-experimental-regexp-engine');
 	// Imported here so that subcommands do not load node:crypto for it.
 	const [{cwsCacheDir, loadCachedScript}, {favourMemoryForLargeWorkspace}] = await Promise.all([import('./source/ui/code-cache.js'), import('./source/ui/memory-mode.js')]);
-	const flavour = favourMemoryForLargeWorkspace(options.root) ? 'size' : 'speed';
+	const flavour = largeWorkspace(options.root, favourMemoryForLargeWorkspace) ? 'size' : 'speed';
 	const script = loadCachedScript<{runTui: RunTui}>(fileURLToPath(new URL(CWS_TUI_SCRIPT, import.meta.url)), {cacheDir: cwsCacheDir(options.env), flavour});
 	return {runTui: script.exports.runTui, save: () => script.save()};
+}
+
+/**
+ * Whether the workspace is large (which also sets the memory mode). A root
+ * whose size cannot be looked up (a file, no permission) is not: the
+ * interface's opening of the workspace meets the same problem at once and
+ * reports it with what to do, before anything is drawn.
+ */
+function largeWorkspace(root: string, favour: (root: string) => boolean): boolean {
+	try {
+		return favour(root);
+	} catch {
+		return false;
+	}
 }
 
 // A reader that stops early (`cws queue | head -3`) closes the pipe: that is

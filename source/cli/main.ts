@@ -1,4 +1,4 @@
-import {CwsError, UsageError, isCwsError} from '../core/errors.js';
+import {CwsError, isCwsError, isUsageError} from '../core/errors.js';
 import {resolveWorkspaceRoot} from '../core/paths.js';
 import {commandHelp, topHelp} from './help.js';
 import {parseInvocation} from './parse.js';
@@ -9,8 +9,8 @@ export type TuiOptions = {
 	root: string;
 	color: boolean;
 	env: NodeJS.ProcessEnv;
-	/** The workspace was created by this start: the interface says where. */
-	created?: boolean;
+	/** Prints a line before the full screen opens (that the workspace was created), as every CLI line is printed. */
+	stderr?: (text: string) => void;
 };
 
 /** Everything the CLI touches in the outside world, so it can run inside a test too. */
@@ -94,20 +94,18 @@ async function startTui(
 		});
 	}
 
-	const {initWorkspace} = await import('../core/workspace.js');
-	const init = await initWorkspace(root);
-	if (init.created) {
-		stderr(`Created a new workspace at ${init.paths.root}`);
-	}
-
+	// The interface opens (and creates) the workspace itself, with the copy of
+	// the core it bundles: opening it here as well would load and run a second
+	// copy before it. Its errors are CwsErrors of that copy, which report()
+	// knows by their brand.
 	const {env} = environment;
 	const color = values['no-color'] !== true && (env['NO_COLOR'] ?? '') === '' && env['FORCE_COLOR'] !== '0';
-	return environment.runTui({root: init.paths.root, color, env, created: init.created});
+	return environment.runTui({root, color, env, stderr});
 }
 
 /** Prints an error the way the user needs it and picks the exit code. */
 function report(error: unknown, stderr: (text: string) => void): number {
-	if (error instanceof UsageError) {
+	if (isUsageError(error)) {
 		stderr(error.hint ? `${error.message}\n${error.hint}` : error.message);
 		return 2;
 	}

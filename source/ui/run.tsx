@@ -30,8 +30,8 @@ export type TuiOptions = {
 	root: string;
 	color: boolean;
 	env: NodeJS.ProcessEnv;
-	/** The workspace was created by this start: a toast says where. */
-	created?: boolean;
+	/** Prints a line before the full screen opens (that the workspace was created). */
+	stderr?: (text: string) => void;
 };
 
 /** The process must be gone this long after SIGTERM/SIGHUP, whatever hangs. */
@@ -48,10 +48,14 @@ const firstLine = (text: string): string => text.split('\n')[0]!;
  * signal, 129 after a lost terminal, 1 after a crash.
  */
 export async function runTui(options: TuiOptions): Promise<number> {
-	// Before the workspace is read: as early as it can be without restarting node.
-	favourMemoryForLargeWorkspace(options.root);
 	const {stdin, stdout} = process;
+	// Creates a missing workspace; its errors (a file at the root, no
+	// permission) end the start before the screen changes, printed by the CLI.
 	const workspace = await openWorkspace(options.root);
+	if (workspace.created) options.stderr?.(`Created a new workspace at ${workspace.paths.root}`);
+	// Before the workspace's state is read (opening it did not read it), and
+	// once the root is known to be a folder the size can be looked up in.
+	favourMemoryForLargeWorkspace(workspace.paths.root);
 	const recoveries = new RecoveryNotices(workspace.store, workspace.paths.root);
 	const prefs = await loadPreferences(options.env);
 	const registry = buildRegistry(DEFAULT_COMMANDS, prefs.keys);
@@ -265,7 +269,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			// redrawn as each feed arrives.
 			controller.start();
 			// The line printed before the full screen opened is hidden by it at once: say it again.
-			if (options.created) controller.toast('info', `Created a new workspace at ${workspace.paths.root}`);
+			if (workspace.created) controller.toast('info', `Created a new workspace at ${workspace.paths.root}`);
 			void untilReady(firstDataSources(services), FIRST_DATA_WAIT_MS).then(mount);
 		} catch (error) {
 			crash(error);

@@ -1,6 +1,9 @@
+import {existsSync} from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import {describe, expect, it} from 'vitest';
 import {CwsError, UsageError} from '../../source/core/errors.js';
-import {runCli} from '../../source/cli/main.js';
+import {runCli, type TuiOptions} from '../../source/cli/main.js';
 import type {CliCommand} from '../../source/cli/types.js';
 
 type Seen = {name: string; positionals: string[]; values: Record<string, unknown>; root: string; json: boolean};
@@ -106,4 +109,67 @@ describe('runCli', () => {
 		expect(result.tui).toEqual([]);
 		expect(result.stderr).toContain('needs a terminal');
 	});
+
+	it('leaves opening the workspace to the interface, which prints through the CLI', async () => {
+		const root = path.join(os.tmpdir(), `cws-main-never-made-${process.pid}`);
+		const seen: TuiOptions[] = [];
+		const {code, stderr} = await runInTerminal(['--workspace', root, '--no-color'], async options => {
+			seen.push(options);
+			options.stderr?.(`Created a new workspace at ${options.root}\u001B]0;title\u0007`);
+			return 0;
+		});
+		expect(code).toBe(0);
+		expect(seen).toEqual([{root, color: false, env: {HOME: '/home/u'}, stderr: expect.any(Function) as unknown}]);
+		// Nothing was created or even looked at by the CLI itself.
+		expect(existsSync(root)).toBe(false);
+		// A path with a control character cannot act on the terminal.
+		expect(stderr).toBe(`Created a new workspace at ${root}\\u001b]0;title\\u0007\n`);
+	});
+
+	it('reports an error of the interface bundle (its own copy of CwsError) as a CwsError, not as a bug', async () => {
+		// What the interface bundle's copy of errors.ts makes: another class, the same brand.
+		class OtherCwsError extends Error {
+			constructor(readonly code: string, message: string, readonly hint?: string) {
+				super(message);
+			}
+
+			get [Symbol.for('cws.error')]() {
+				return true;
+			}
+		}
+
+		class OtherUsageError extends OtherCwsError {
+			get [Symbol.for('cws.usage-error')]() {
+				return true;
+			}
+		}
+
+		const failed = await runInTerminal([], async () => {
+			throw new OtherCwsError('WORKSPACE_NOT_DIR', '/w is a file, but the workspace needs a folder there.', 'Choose another place.');
+		});
+		expect(failed).toEqual({code: 1, stderr: 'cws: /w is a file, but the workspace needs a folder there.\nChoose another place.\n'});
+
+		const usage = await runInTerminal([], async () => {
+			throw new OtherUsageError('USAGE', 'cws: bad flag.', 'Run `cws --help`.');
+		});
+		expect(usage).toEqual({code: 2, stderr: 'cws: bad flag.\nRun `cws --help`.\n'});
+
+		// An error without the brand is still a bug, whatever its fields.
+		const bug = await runInTerminal([], async () => {
+			throw Object.assign(new Error('boom'), {code: 'X', hint: 'h'});
+		});
+		expect(bug.code).toBe(1);
+		expect(bug.stderr).toContain('this is a bug');
+	});
 });
+
+/** Runs cws as if in a terminal (no subcommands), with `runTui` standing in for the interface. */
+async function runInTerminal(argv: string[], runTui: (options: TuiOptions) => Promise<number>) {
+	let stderr = '';
+	const code = await runCli({
+		argv, env: {HOME: '/home/u'}, version: '1.2.3', commands: [], interactive: true,
+		write: {stdout() {}, stderr: chunk => (stderr += chunk)},
+		runTui,
+	});
+	return {code, stderr};
+}
