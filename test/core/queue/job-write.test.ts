@@ -42,16 +42,16 @@ describe('job writes under the job lock', () => {
 		await changeJob(ws, job.id, current => ({...current, attempt: 1}), 'data');
 		const file = ws.store.filePath(jobSpec(job.id));
 		const text = await readFile(file, 'utf8');
-		await writeFile(file, text.replace('"attempt": 1', '"attempt": 7'));
+		await writeFile(file, text.replace(/"attempt": ?1/, '"attempt":7'));
 		await expect(changeJob(ws, job.id, current => ({...current, attempt: current.attempt + 1}), 'durable')).rejects.toMatchObject({code: 'STATE_CORRUPT'});
-		expect(await readFile(file, 'utf8').catch(() => 'quarantined')).not.toContain('"attempt": 2');
+		expect(await readFile(file, 'utf8').catch(() => 'quarantined')).not.toMatch(/"attempt": ?2/);
 	});
 
 	it('refuses a damaged job file with the error of its first read under the lock, without running the store\'s recovery a second time', async () => {
 		const ws = await makeWorkspace(await dirs.create());
 		const {job} = await enqueueJob(ws, {project: 'app', target});
 		const file = ws.store.filePath(jobSpec(job.id));
-		await writeFile(file, (await readFile(file, 'utf8')).replace('"attempt": 0', '"attempt": 7'));
+		await writeFile(file, (await readFile(file, 'utf8')).replace(/"attempt": ?0/, '"attempt":7'));
 		const fresh = {paths: ws.paths, store: new Store(ws.paths.meta)};
 		const update = vi.spyOn(fresh.store, 'update');
 		await expect(changeJob(fresh, job.id, current => ({...current, attempt: current.attempt + 1}), 'durable')).rejects.toMatchObject({code: 'STATE_CORRUPT'});
