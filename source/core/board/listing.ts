@@ -80,14 +80,19 @@ export function buildListing(input: {
 	now: number;
 }): BoardListing {
 	const {paths, state, folders} = input;
+	const {projects} = state;
 	const problems: BoardProblem[] = [];
 	// Where each name was seen: its first location, and every one for a name seen twice.
 	const seen = new Map<string, Location>();
 	const duplicates = new Map<string, Location[]>();
 	const cards: ProjectCard[] = [];
 	const archived: ArchivedProject[] = [];
-	for (const location of [...STAGES, 'archive'] as const) {
+	for (const location of LOCATION_ORDER) {
 		const folder = folders[location];
+		// Where this stage's cards start, and whether they came in name order so far (see below).
+		const first = cards.length;
+		let previous = '';
+		let inOrder = true;
 		if (folder.problem) {
 			problems.push(folder.problem);
 		}
@@ -115,20 +120,35 @@ export function buildListing(input: {
 				continue;
 			}
 
-			const first = seen.get(name);
-			if (first === undefined) {
+			const seenIn = seen.get(name);
+			if (seenIn === undefined) {
 				seen.set(name, location);
 			} else {
-				duplicates.set(name, [...(duplicates.get(name) ?? [first]), location]);
+				duplicates.set(name, [...(duplicates.get(name) ?? [seenIn]), location]);
 			}
 
-			const record = state.projects[name];
+			// Own keys only: a folder named "constructor" is no record of Object's.
+			const record = Object.hasOwn(projects, name) ? projects[name] : undefined;
 			if (location === 'archive') {
 				archived.push(record ? {name, dir, record} : {name, dir});
 				continue;
 			}
 
+			if (name < previous) {
+				inOrder = false;
+			}
+
+			previous = name;
+
 			cards.push(makeCard(paths, location, name, dir, record, input.bornOf));
+		}
+
+		// The stages come in board order, so the board is sorted when each
+		// stage's cards are sorted by name; and Node's readdir already lists a
+		// folder in byte order, which for a valid (ASCII) name is name order:
+		// most listings need no sort at all.
+		if (!inOrder) {
+			sortSlice(cards, first, compareNames);
 		}
 	}
 
@@ -148,8 +168,10 @@ export function buildListing(input: {
 	}
 
 	const missing: MissingProject[] = [];
-	for (const [name, record] of Object.entries(state.projects)) {
+	// Keys rather than entries: no [name, record] pair per project of a big workspace.
+	for (const name of Object.keys(projects)) {
 		if (!seen.has(name)) {
+			const record = projects[name]!;
 			missing.push({name, recorded: recordedLocation(record), record});
 		}
 	}
@@ -159,7 +181,6 @@ export function buildListing(input: {
 		problems.push({kind: 'pending', path: intent.fromPath, message: `An interrupted ${intent.kind} of "${intent.name}" (${intent.from} → ${intent.to}) is finished or undone at the next change.`});
 	}
 
-	cards.sort(compareCards);
 	archived.sort((a, b) => a.name.localeCompare(b.name));
 	missing.sort((a, b) => a.name.localeCompare(b.name));
 	return {root: paths.root, scannedAt: input.now, cards, archived, missing, pending: state.pending, problems, trashCount: state.trash.length};
@@ -185,23 +206,36 @@ function makeCard(paths: WorkspacePaths, stage: Stage, name: string, dir: string
 		card.lead = lead;
 	}
 
-	const where = record ? recordedLocation(record) : undefined;
-	if (where !== undefined && where !== stage) {
-		card.movedFrom = where;
-	}
-
-	const lastMove = record?.history.at(-1);
+	// The last history entry says where the record saw the project (recordedLocation).
+	const lastMove = record?.history[record.history.length - 1];
 	if (lastMove) {
+		if (lastMove.to !== stage) {
+			card.movedFrom = lastMove.to;
+		}
+
 		card.lastMove = lastMove;
 	}
 
 	return card;
 }
 
-const STAGE_ORDER = new Map<string, number>(STAGES.map((stage, index) => [stage, index]));
+const LOCATION_ORDER = [...STAGES, 'archive'] as const;
 
-function compareCards(a: ProjectCard, b: ProjectCard): number {
-	return (STAGE_ORDER.get(a.stage)! - STAGE_ORDER.get(b.stage)!) || (a.name < b.name ? -1 : (a.name > b.name ? 1 : 0));
+function compareNames(a: ProjectCard, b: ProjectCard): number {
+	return a.name < b.name ? -1 : (a.name > b.name ? 1 : 0);
+}
+
+/** Sorts `items` from `start` to the end in place. */
+function sortSlice<T>(items: T[], start: number, compare: (a: T, b: T) => number): void {
+	if (start === 0) {
+		items.sort(compare);
+		return;
+	}
+
+	const tail = items.slice(start).sort(compare);
+	for (let index = 0; index < tail.length; index++) {
+		items[start + index] = tail[index]!;
+	}
 }
 
 function relative(paths: WorkspacePaths, absolute: string): string {
