@@ -210,7 +210,8 @@ export class BoardFeed {
 			const listingChanged = listing !== this.lastListing;
 			if (listingChanged) {
 				this.lastListing = listing;
-				this.byKey = new Map(listing.cards.map(card => [card.key, card]));
+				this.byKey = new Map();
+				for (const card of listing.cards) this.byKey.set(card.key, card);
 				for (const map of [this.activity, this.git, this.detailed]) {
 					for (const key of map.keys()) {
 						if (!this.byKey.has(key)) {
@@ -330,6 +331,13 @@ export class BoardFeed {
 		const cards = listing.cards.map(base => {
 			const activity = this.activity.get(base.key);
 			const git = this.git.get(base.key);
+			// Nothing to add (every card of the first listing, before any walk):
+			// the listing's own card is published, not a copy of it.
+			if (activity === undefined && git === undefined) {
+				this.detailed.delete(base.key);
+				return base;
+			}
+
 			const stale = isStale(base, activity, staleDays, now);
 			const before = this.detailed.get(base.key);
 			if (before && before.base === base && before.activity === activity && before.git === git && before.stale === stale) {

@@ -6,6 +6,7 @@ import {promisify} from 'node:util';
 import {afterAll, describe, expect, it} from 'vitest';
 import {BoardFeed, type BoardSnapshot} from '../../../source/core/board/feed.js';
 import {moveProject} from '../../../source/core/board/moves.js';
+import type {BoardScanner} from '../../../source/core/board/scanner.js';
 import {execaRunner, type Runner} from '../../../source/core/board/runner.js';
 import {tempDirs} from '../../helpers/tmp.js';
 import {makeProject, makeWorkspace} from './helpers.js';
@@ -62,6 +63,31 @@ describe('BoardFeed', () => {
 			const withGit = await waitFor(feed, snapshot => snapshot.listing.cards[0]?.git?.kind === 'repo');
 			expect(withGit.snapshot.listing.cards[0]!.activity?.newestPath).toBe('a.txt');
 		} finally {
+			feed.stop();
+		}
+	});
+
+	it('publishes the listing\'s own cards until there is something to add to them, then copies with their activity', async () => {
+		const ws = await makeWorkspace(await temps.create());
+		await makeProject(ws, 'sandbox', 'one', {'a.txt': '1'}, {git: false});
+		await makeProject(ws, 'active', 'two', {'b.txt': '2'}, {git: false});
+		const feed = new BoardFeed(ws, {intervalMs: 60_000, watch: false});
+		const snapshots: BoardSnapshot[] = [];
+		const unsubscribe = feed.subscribe(() => snapshots.push(feed.getSnapshot()));
+		try {
+			await feed.refresh();
+			// Nothing changed since: the scanner hands back the listing the feed published from.
+			const {cards} = await (feed as unknown as {scanner: BoardScanner}).scanner.list();
+			const [first, last] = [snapshots[0]!, snapshots.at(-1)!];
+			expect(first.listing.cards.map(card => card.key)).toEqual(['sandbox/one', 'active/two']);
+			expect(first.listing.cards[0]).toBe(cards[0]);
+			expect(first.listing.cards[1]).toBe(cards[1]);
+			expect(last.listing.cards[0]!.activity?.newestPath).toBe('a.txt');
+			expect(last.listing.cards[0]).not.toBe(cards[0]);
+			expect(last.listing.cards[0]).toEqual({...cards[0], activity: last.listing.cards[0]!.activity, stale: false});
+			expect(cards[0]).not.toHaveProperty('activity');
+		} finally {
+			unsubscribe();
 			feed.stop();
 		}
 	});
