@@ -58,7 +58,8 @@ export class BoardFeed {
 	private chain: Promise<void> = Promise.resolve();
 	private queued: Promise<void> | undefined;
 	private lastListing: BoardListing | undefined;
-	private byKey = new Map<string, ProjectCard>();
+	/** The last listing's cards by key, built when first asked for (see byKey). */
+	private keyed: Map<string, ProjectCard> | undefined;
 	private stopped = true;
 	private readonly intervalMs: number;
 	private readonly batch: number;
@@ -210,8 +211,7 @@ export class BoardFeed {
 			const listingChanged = listing !== this.lastListing;
 			if (listingChanged) {
 				this.lastListing = listing;
-				this.byKey = new Map();
-				for (const card of listing.cards) this.byKey.set(card.key, card);
+				this.keyed = undefined;
 				for (const map of [this.activity, this.git, this.detailed]) {
 					for (const key of map.keys()) {
 						if (!this.byKey.has(key)) {
@@ -285,6 +285,20 @@ export class BoardFeed {
 			this.snapshot = {...this.snapshot, version: this.snapshot.version + 1, error: message, refreshedAt: this.now()};
 			this.emit();
 		}
+	}
+
+	/**
+	 * The last listing's cards by key. Built on first use rather than with
+	 * each new listing: the first listing of a big workspace is published
+	 * (and drawn) before anything looks a card up.
+	 */
+	private get byKey(): Map<string, ProjectCard> {
+		if (this.keyed === undefined) {
+			this.keyed = new Map();
+			for (const card of this.lastListing?.cards ?? []) this.keyed.set(card.key, card);
+		}
+
+		return this.keyed;
 	}
 
 	/** Keeps newly read activity; whether any card's changed. */
