@@ -2,7 +2,6 @@ import xterm from '@xterm/headless';
 import {describe, expect, it} from 'vitest';
 import {parseLine} from '../../source/ui/terminal/cells.js';
 import {diffScreens, toScreen} from '../../source/ui/terminal/frame-diff.js';
-import {FrameWriter} from '../../source/ui/terminal/frame-writer.js';
 import {ENTER_SEQUENCE} from '../../source/ui/terminal/screen.js';
 
 const {Terminal} = xterm;
@@ -153,34 +152,5 @@ describe('cells', () => {
 		expect(parseLine('ab漢').cells).toBeUndefined();
 		expect(parseLine('a\u001B]8;;http://x\u0007b').cells).toBeUndefined();
 		expect(parseLine('▶ ok ✓ ⠋').cells).toHaveLength(8);
-	});
-});
-
-describe('frame writer', () => {
-	it('coalesces frames submitted in one tick into one write', () => {
-		const writes: string[] = [];
-		const pending: Array<() => void> = [];
-		const writer = new FrameWriter({write: data => writes.push(data)}, () => ({columns: 10, rows: 2}), flush => pending.push(flush));
-		writer.submit('one\ntwo');
-		writer.submit('three\nfour');
-		expect(pending).toHaveLength(1);
-		pending[0]!();
-		expect(writes).toHaveLength(1);
-		expect(writes[0]).toContain('three');
-		expect(writes[0]).not.toContain('one');
-	});
-
-	it('repaints every line after invalidate, and writes nothing after stop', () => {
-		const writes: string[] = [];
-		const writer = new FrameWriter({write: data => writes.push(data)}, () => ({columns: 10, rows: 2}), flush => flush());
-		writer.submit('a\nb');
-		writer.submit('a\nb');
-		expect(writes).toHaveLength(1);
-		writer.repaint();
-		expect(writes).toHaveLength(2);
-		expect(writes[1]).toContain('a');
-		writer.stop();
-		writer.submit('c\nd');
-		expect(writes).toHaveLength(2);
 	});
 });

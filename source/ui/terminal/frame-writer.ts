@@ -9,13 +9,17 @@ export type TerminalSize = {columns: number; rows: number};
 /**
  * Receives every full frame Ink renders and writes only the difference to
  * the terminal. Frames that arrive in the same tick are coalesced, so a
- * burst of React commits costs one write.
+ * burst of React commits costs one write. The very first frame is written
+ * at once: it is what a starting user waits for, and coalescing it would
+ * put it behind the effects its own render started (a worker thread's
+ * start, look-ups), milliseconds each.
  */
 export class FrameWriter {
 	private shown: Screen | undefined;
 	private pending: string | undefined;
 	private scheduled = false;
 	private stopped = false;
+	private first = true;
 	private written = 0;
 
 	constructor(
@@ -28,6 +32,12 @@ export class FrameWriter {
 	submit(frame: string): void {
 		if (this.stopped) return;
 		this.pending = frame;
+		if (this.first) {
+			this.first = false;
+			this.flush();
+			return;
+		}
+
 		if (this.scheduled) return;
 		this.scheduled = true;
 		this.schedule(() => {
