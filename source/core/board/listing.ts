@@ -115,7 +115,10 @@ export function buildListing(input: {
 				continue;
 			}
 
-			if (!isValidProjectName(name)) {
+			// Own keys only: a folder named "constructor" is no record of Object's.
+			const record = Object.hasOwn(projects, name) ? projects[name] : undefined;
+			// A name the state has a record for passed the same check when the state was parsed.
+			if (record === undefined && !isValidProjectName(name)) {
 				problems.push({kind: 'bad-name', path: dir, message: `${relative(paths, dir)}: folder name not allowed (lowercase a-z, 0-9, ".", "_", "-"; up to 64). Rename it to show it on the board.`});
 				continue;
 			}
@@ -126,9 +129,6 @@ export function buildListing(input: {
 			} else {
 				duplicates.set(name, [...(duplicates.get(name) ?? [seenIn]), location]);
 			}
-
-			// Own keys only: a folder named "constructor" is no record of Object's.
-			const record = Object.hasOwn(projects, name) ? projects[name] : undefined;
 			if (location === 'archive') {
 				archived.push(record ? {name, dir, record} : {name, dir});
 				continue;
