@@ -159,6 +159,58 @@ const lazyEmojiRegex = patched('lazy-emoji-regex', new RegExp(`^${inkStringWidth
 
 const sharedStyleLists = patched('shared-style-lists', /@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]styledChars\.js$/, styledCharsEdits);
 
+/**
+ * Ink turns each line of every frame into characters with
+ * @alcalzone/ansi-tokenize, which cuts the text into grapheme clusters
+ * with Intl.Segmenter: about 8 ms of a cold first frame, paid again by
+ * every later frame. Where a string holds only code points that never join
+ * a neighbour into one cluster, the clusters are its code points, and those
+ * are read directly. By the rules of Unicode (UAX #29) a cluster spans
+ * several code points only through CR LF, Hangul syllable parts, Extend,
+ * ZWJ, SpacingMark, Prepend or Regional_Indicator; the code points read
+ * directly are LF, ESC and BEL (controls: clusters of their own, as
+ * every control but CR), printable ASCII and the blocks the board draws with
+ * (Latin-1 to spacing modifiers, general punctuation, arrows, mathematical
+ * and technical symbols, box drawing to braille patterns), none of those classes
+ * and all in the BMP (one UTF-16 unit each). Anything else goes through
+ * the segmenter as before.
+ */
+export const tokenizeEdits = [
+	['const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });\n', `const segmenter = new Intl.Segmenter(undefined, { granularity: "grapheme" });
+function segmentsAreCodePoints(str) {
+    for (let index = 0; index < str.length; index++) {
+        const code = str.charCodeAt(index);
+        if (code >= 0x20
+            ? code <= 0x7e || (code >= 0xa0 && (code <= 0x2ff || (code >= 0x2010 && code <= 0x2027) || (code >= 0x2030 && code <= 0x205e) || (code >= 0x2190 && code <= 0x23ff) || (code >= 0x2500 && code <= 0x28ff)))
+            : code === 0x0a || code === 0x1b || code === 0x07)
+            continue;
+        return false;
+    }
+    return true;
+}
+function codePointSegments(str) {
+    let index = 0;
+    return {
+        [Symbol.iterator]() {
+            return this;
+        },
+        next() {
+            if (index >= str.length)
+                return { done: true, value: undefined };
+            const segment = str[index];
+            return { done: false, value: { segment, index: index++ } };
+        },
+    };
+}
+function graphemeSegments(str) {
+    return segmentsAreCodePoints(str) ? codePointSegments(str) : segmenter.segment(str);
+}
+`],
+	['for (const { segment, index } of segmenter.segment(str)) {', 'for (const { segment, index } of graphemeSegments(str)) {'],
+];
+
+const codePointGraphemes = patched('code-point-graphemes', /@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]tokenize\.js$/, tokenizeEdits);
+
 /** esbuild options of the cws bundle, written to `outdir` (the entry is `<outdir>/cli.js`). */
 export async function buildOptions(outdir = path.join(repo, 'dist')) {
 	const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));
@@ -176,7 +228,7 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths, lazyEmojiRegex],
+		plugins: [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, rememberedGraphemeWidths, lazyEmojiRegex],
 		// Ink only loads react-devtools-core when DEV=true; it is not installed.
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
@@ -239,7 +291,7 @@ export async function tuiBuildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: [sharedBuiltins, fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, rememberedGraphemeWidths, lazyEmojiRegex],
+		plugins: [sharedBuiltins, fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, rememberedGraphemeWidths, lazyEmojiRegex],
 		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
 			'process.env.NODE_ENV': '"production"',

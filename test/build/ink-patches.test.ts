@@ -1,4 +1,5 @@
 import {execFileSync} from 'node:child_process';
+import {existsSync} from 'node:fs';
 import {mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
 import os from 'node:os';
 import {createRequire} from 'node:module';
@@ -7,8 +8,8 @@ import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, styledCharsToStri
 import {pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
 // @ts-expect-error: the build script is plain JavaScript without types.
-import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits} from '../../scripts/build.mjs';
-import {describe, expect, it} from 'vitest';
+import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits, tokenizeEdits} from '../../scripts/build.mjs';
+import {describe, expect, it, vi} from 'vitest';
 
 /** The file `name` resolves to from Ink's own code: the copy the bundle holds (and edits), which need not be the top-level one. */
 function inkResolves(name: string): string {
@@ -20,6 +21,30 @@ async function bundleWith(marker: string): Promise<string> {
 	const chunks = (await readdir('dist/chunks')).filter(name => name.endsWith('.js')).map(name => path.join('dist/chunks', name));
 	const files = await Promise.all(['dist/cli.js', ...chunks].map(async file => ({text: await readFile(file, 'utf8'), mtime: (await stat(file)).mtimeMs})));
 	return files.filter(file => file.text.includes(marker)).sort((a, b) => b.mtime - a.mtime)[0]?.text ?? '';
+}
+
+/** @alcalzone/ansi-tokenize's tokenize as the library has it, and with tokenizeEdits made (as the bundles have it). */
+async function tokenizers(): Promise<{edited: typeof tokenize; original: typeof tokenize}> {
+	// The copy Ink imports: the package's exports (import only) hide its files from require.resolve, so
+	// look where Node's resolution from Ink's folder looks, nearest node_modules first.
+	let dir = path.dirname(createRequire(import.meta.url).resolve('ink'));
+	while (!existsSync(path.join(dir, 'node_modules/@alcalzone/ansi-tokenize/package.json'))) {
+		expect(dir).not.toBe(path.dirname(dir));
+		dir = path.dirname(dir);
+	}
+
+	const file = path.join(dir, 'node_modules/@alcalzone/ansi-tokenize/build/tokenize.js');
+	let text = await readFile(file, 'utf8');
+	for (const [from, to] of tokenizeEdits as Array<[string, string]>) {
+		expect(text).toContain(from);
+		text = text.replace(from, to);
+	}
+
+	text = text.replaceAll('from "./', `from "${pathToFileURL(path.dirname(file)).href}/`);
+	text = text.replace('from "is-fullwidth-code-point"', `from "${pathToFileURL(createRequire(file).resolve('is-fullwidth-code-point')).href}"`);
+	const edited = (await import(`data:text/javascript,${encodeURIComponent(text)}`) as {tokenize: typeof tokenize}).tokenize;
+	const original = (await import(pathToFileURL(file).href) as {tokenize: typeof tokenize}).tokenize;
+	return {edited, original};
 }
 
 describe('the dependency edits scripts/build.mjs makes', () => {
@@ -119,6 +144,85 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		}
 	}, 60_000);
 
+	it('tokenize: reading code points where they are the grapheme clusters tokenizes exactly as the library', async () => {
+		const {edited, original} = await tokenizers();
+		const inside = ['a', 'Z', ' ', '~', '\n', '║', '═', '╔', '─', '│', '█', '▶', '…', '·', '↓', '→', '⌚', '✓', '✔', '⠋', '©', 'é', 'ß', '‼', '\u001B[31m', '\u001B[1;38;5;240m', '\u001B[0m', '\u001B]8;;https://example.com\u0007', '\u001B]8;;\u0007'];
+		const outside = ['e\u0301', '\u0301', '❤\uFE0F', '▶\uFE0F', '↔\uFE0F', '1\uFE0F\u20E3', '👩\u200D💻', '✌🏽', '\u200D', '🇫🇷', '🇫', '한', '\u1100\u1161\u11A8', '\u1100', '\u11A8', '\r\n', '\r', '\t', '\u0600', 'क\u094D\u0937', '\u0903', '界', '😀', '\u009B31m', '\u00AD', '\u2028', '\uFFFD'];
+		const tokenizes = (line: string) => {
+			expect(edited(line)).toEqual(original(line));
+			expect(edited(line, 3)).toEqual(original(line, 3));
+		};
+
+		for (const glyph of [...inside, ...outside]) tokenizes(glyph);
+		let seed = 0x0badf00d;
+		const next = (limit: number) => {
+			seed ^= seed << 13;
+			seed ^= seed >>> 17;
+			seed ^= seed << 5;
+			return (seed >>> 0) % limit;
+		};
+
+		for (let round = 0; round < 3000; round++) {
+			// Half the lines within the code points read directly, half with something else in them.
+			const glyphs = round % 2 === 0 ? inside : [...inside, ...outside];
+			let line = '';
+			for (let length = 1 + next(24); length > 0; length--) line += glyphs[next(glyphs.length)]!;
+			tokenizes(line);
+		}
+
+		// The segmenter is still asked about everything else, and only about that.
+		const segment = vi.spyOn(Intl.Segmenter.prototype, 'segment');
+		try {
+			edited(`${inside.join('')}plain ║ text ▶ … ·`);
+			expect(segment).not.toHaveBeenCalled();
+			edited('caf\u00E9 e\u0301');
+			expect(segment).toHaveBeenCalledTimes(1);
+		} finally {
+			segment.mockRestore();
+		}
+	}, 60_000);
+
+	it('tokenize: every code point read directly is its own grapheme cluster next to every other one', async () => {
+		// The code points tokenizeEdits reads directly (scripts/build.mjs).
+		const ranges = [[0x07, 0x07], [0x0A, 0x0A], [0x1B, 0x1B], [0x20, 0x7E], [0xA0, 0x2FF], [0x2010, 0x2027], [0x2030, 0x205E], [0x2190, 0x23FF], [0x2500, 0x28FF]] as const;
+		const chars: string[] = [];
+		for (const [first, last] of ranges) for (let code = first; code <= last; code++) chars.push(String.fromCharCode(code));
+		// They are the ones the edited tokenize reads directly: the segmenter is asked about no
+		// string of one of them, and about each code point just outside the ranges.
+		const {edited} = await tokenizers();
+		const segment = vi.spyOn(Intl.Segmenter.prototype, 'segment');
+		try {
+			for (const char of chars) edited(char);
+			expect(segment).not.toHaveBeenCalled();
+			const next = ranges.flatMap(([first, last]) => [first - 1, last + 1]).filter(code => !chars.includes(String.fromCharCode(code)));
+			for (const code of next) edited(String.fromCharCode(code));
+			expect(segment).toHaveBeenCalledTimes(next.length);
+		} finally {
+			segment.mockRestore();
+		}
+
+		// Each ordered pair of them side by side once (each line: c_i, then c_i c_j for every later j, then
+		// c_i+1). Grapheme rules that look further than a pair need a code point none of these is
+		// (Extend, ZWJ, Regional_Indicator), so all pairs apart means any string of them is apart.
+		const segmenter = new Intl.Segmenter(undefined, {granularity: 'grapheme'});
+		let pairs = 0;
+		for (let i = 0; i < chars.length; i++) {
+			let line = chars[i]!;
+			for (let j = i + 1; j < chars.length; j++) line += chars[i]! + chars[j]!;
+			line += chars[(i + 1) % chars.length]!;
+			pairs += line.length - 1;
+			let clusters = 0;
+			for (const {segment} of segmenter.segment(line)) {
+				if (segment.length !== 1) expect.fail(`${JSON.stringify(segment)} is one grapheme cluster`);
+				clusters++;
+			}
+
+			expect(clusters).toBe(line.length);
+		}
+
+		expect(pairs).toBeGreaterThanOrEqual(chars.length ** 2);
+	}, 60_000);
+
 	it('string-width compiling its emoji expression on first use measures exactly as the library', async () => {
 		const file = inkResolves('string-width');
 		let text = await readFile(file, 'utf8');
@@ -178,6 +282,7 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 		expect(script).not.toContain("import('./devtools.js')");
 		expect(script).toContain('graphemeWidths.get(grapheme)');
 		expect(script).toContain('rgiEmojiRegexCompiled ??=');
+		expect(script).toContain('for (const { segment, index } of graphemeSegments(str))');
 		// Built-ins are copied once each, not once per importing file.
 		expect(script.match(/__toESM\(require\("node:/g)?.length ?? 0).toBeLessThan(40);
 	});
