@@ -1,5 +1,5 @@
 // The stage board's public surface: what the CLI and the board pane use.
-export {BUSINESS_MODELS, DEFAULT_MODEL, MODEL_LEADS, leadFor, recordedLocation} from './model.js';
+export {BUSINESS_MODELS, DEFAULT_MODEL, MODEL_LEADS, leadFor, recordOf, recordedLocation} from './model.js';
 export type {BoardState, BusinessModel, HistoryEntry, Location, MoveIntent, ProjectNote, ProjectRecord, TrashRecord} from './model.js';
 export {PROJECT_NAME_PATTERN, PROJECT_NAME_RULE, assertProjectName, isValidProjectName} from './names.js';
 export {assertModel, assertStage, isStage, locateProject, readBoardConfig} from './context.js';

@@ -8,7 +8,7 @@ import {
 	type BoardWorkspace,
 } from './context.js';
 import {gitEnv} from './git.js';
-import {DEFAULT_MODEL, type BusinessModel, type Location, type ProjectRecord} from './model.js';
+import {DEFAULT_MODEL, recordOf, type BusinessModel, type Location, type ProjectRecord} from './model.js';
 import {assertProjectName, assertRealFolder} from './names.js';
 import {WORKSPACE_LOCK, reconcileIntents, reconcileLocked} from './reconcile.js';
 import {relocate, targetExists, type RelocateDeps} from './relocate.js';
@@ -50,7 +50,7 @@ export async function newProject(ws: BoardWorkspace, name: string, options: NewP
 		}
 
 		const {data} = await ws.store.read(boardStateSpec);
-		if (data.projects[name]) {
+		if (recordOf(data, name)) {
 			throw new CwsError('EXISTS', `The workspace already has a record of "${name}", whose folder is missing.`, {
 				hint: `Put its folder back, or run \`cws rm ${name}\` to move the record to the trash, then try again.`,
 			});
@@ -127,7 +127,7 @@ export async function restoreProject(ws: BoardWorkspace, name: string, options: 
 		}
 
 		const {data} = await ws.store.read(boardStateSpec);
-		const to = options.stage ?? lastStageBefore(data.projects[name]);
+		const to = options.stage ?? lastStageBefore(recordOf(data, name));
 		assertStage(to);
 		await assertSafeProject(ws.paths, to, name);
 		const toDir = projectDir(ws.paths, to, name);
@@ -181,7 +181,7 @@ export async function removeProject(ws: BoardWorkspace, name: string, options: R
 async function forgetMissing(ws: BoardWorkspace, name: string, now: () => Date): Promise<RemoveResult> {
 	let from: Location | null = null;
 	await ws.store.update(boardStateSpec, state => {
-		const record = state.projects[name];
+		const record = recordOf(state, name);
 		if (!record) {
 			throw new CwsError('NOT_FOUND', `No project "${name}" in ${ws.paths.root}.`, {hint: 'Run `cws list` to see the projects.'});
 		}

@@ -103,6 +103,17 @@ export type BoardState = {
 	trash: TrashRecord[];
 };
 
+/**
+ * The record of project `name`, or undefined when the state has none. Own
+ * keys only: the projects map is a plain object, and "constructor" is a
+ * valid project name that a bare `projects[name]` would find on
+ * Object.prototype (a function, not a record). Every look-up of a record by
+ * a name that a person or a folder supplies goes through here.
+ */
+export function recordOf(state: Pick<BoardState, 'projects'>, name: string): ProjectRecord | undefined {
+	return Object.hasOwn(state.projects, name) ? state.projects[name] : undefined;
+}
+
 export function emptyBoardState(): BoardState {
 	return {projects: {}, pending: null, trash: []};
 }

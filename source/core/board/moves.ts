@@ -5,7 +5,7 @@ import {CwsError, errnoCode} from '../errors.js';
 import {STAGES, type Stage} from '../paths.js';
 import {assertStage, assertSafeProject, locateProject, projectDir, readBoardConfig, type BoardWorkspace} from './context.js';
 import {runGates, testLogPath, type GateResult} from './gates.js';
-import type {HistoryEntry, Location} from './model.js';
+import {recordOf, type HistoryEntry, type Location} from './model.js';
 import {assertProjectName} from './names.js';
 import {WORKSPACE_LOCK, reconcileIntents, reconcileLocked} from './reconcile.js';
 import {relocate, targetExists, type RelocateDeps} from './relocate.js';
@@ -158,7 +158,7 @@ export async function moveProject(ws: BoardWorkspace, name: string, to: Stage, o
 			...(options.requestedBy ? {by: options.requestedBy} : {}),
 		}, options);
 		const {data} = await ws.store.read(boardStateSpec);
-		const entry = data.projects[name]?.history.at(-1);
+		const entry = recordOf(data, name)?.history.at(-1);
 		return {name, from, to, forced, gates, dir: toDir, entry: entry ?? {from, to, at: intent.at, reason: intent.reason, forced}};
 	});
 }

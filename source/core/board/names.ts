@@ -2,7 +2,21 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import {CwsError, errnoCode} from '../errors.js';
 
-/** The only shape a project folder name may have. */
+/**
+ * The only shape a project folder name may have.
+ *
+ * Names key plain objects (the state's projects, sync settings and history),
+ * and two of Object.prototype's member names matter here. "constructor"
+ * passes this rule: it is a project name like any other, so every look-up by
+ * name reads own keys only (recordOf in model.ts). "__proto__" does not pass
+ * it, and that is kept on purpose: `projects[name] = record` with that name
+ * would replace the object's prototype instead of adding a record, and the
+ * rule refuses it the way it refuses every name starting with "_" (no
+ * special case or message a person would wonder about). Every other member
+ * of Object.prototype has an uppercase letter or a leading "_" and is refused
+ * too. A looser rule must keep "__proto__" out or write records with
+ * Object.defineProperty.
+ */
 export const PROJECT_NAME_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
 /** The rule in words, for messages and help texts. */

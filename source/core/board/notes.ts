@@ -1,6 +1,6 @@
 import {CwsError} from '../errors.js';
 import {findProjectFolders, locateProject, projectDir, type BoardWorkspace} from './context.js';
-import type {BusinessModel, Location, ProjectNote, ProjectRecord} from './model.js';
+import {recordOf, type BusinessModel, type Location, type ProjectNote, type ProjectRecord} from './model.js';
 import {assertProjectName} from './names.js';
 import {WORKSPACE_LOCK} from './reconcile.js';
 import {adopt, folderBirth} from './relocate.js';
@@ -24,7 +24,7 @@ export type ProjectInfo = {
 export async function readProject(ws: BoardWorkspace, name: string): Promise<ProjectInfo> {
 	assertProjectName(name);
 	const [found, {data}] = await Promise.all([findProjectFolders(ws.paths, name), ws.store.read(boardStateSpec)]);
-	const record = data.projects[name];
+	const record = recordOf(data, name);
 	if (found.length === 0) {
 		if (!record) {
 			throw notFound(ws, name);
@@ -40,7 +40,7 @@ export async function readProject(ws: BoardWorkspace, name: string): Promise<Pro
 	}
 
 	const adopted = adopt({projects: {}, pending: null, trash: []}, name, location, await folderBirth(dir), new Date().toISOString());
-	return {name, location, dir, record: adopted.projects[name]!, recorded: false};
+	return {name, location, dir, record: recordOf(adopted, name)!, recorded: false};
 }
 
 /** The notes of project `name`, oldest first. */
@@ -87,7 +87,7 @@ async function changeRecord(ws: BoardWorkspace, name: string, change: (record: P
 		let result: ProjectRecord | undefined;
 		await ws.store.update(boardStateSpec, state => {
 			let next = state;
-			if (!state.projects[name]) {
+			if (!recordOf(state, name)) {
 				if (!location) {
 					throw found.length > 1 ? new CwsError('AMBIGUOUS', `Project "${name}" has folders in ${found.join(' and ')}.`, {hint: 'Keep one of them.'}) : notFound(ws, name);
 				}
@@ -95,7 +95,7 @@ async function changeRecord(ws: BoardWorkspace, name: string, change: (record: P
 				next = adopt(state, name, location, born, new Date().toISOString());
 			}
 
-			result = change(next.projects[name]!);
+			result = change(recordOf(next, name)!);
 			return {...next, projects: {...next.projects, [name]: result}};
 		});
 		return result!;

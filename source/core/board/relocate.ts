@@ -7,7 +7,7 @@ import {CwsError, errnoCode} from '../errors.js';
 import {appendJsonl} from '../jsonl.js';
 import {toRelative, type BoardWorkspace} from './context.js';
 import {
-	DEFAULT_MODEL, recordedLocation,
+	DEFAULT_MODEL, recordOf, recordedLocation,
 	type BoardState, type HistoryEntry, type Location, type MoveIntent, type MoveKind, type ProjectRecord,
 } from './model.js';
 import {boardStateSpec} from './schema.js';
@@ -118,7 +118,7 @@ export async function clearIntent(ws: BoardWorkspace, id: string): Promise<void>
 /** The state after intent `intent` completed: history appended (or moved to the trash list), intent cleared. */
 export function applyIntent(state: BoardState, intent: MoveIntent): BoardState {
 	const projects = {...state.projects};
-	const record = projects[intent.name] ?? defaultRecord(intent.at, intent.from, 'found without metadata while moving');
+	const record = recordOf(state, intent.name) ?? defaultRecord(intent.at, intent.from, 'found without metadata while moving');
 	if (intent.to === 'trash') {
 		delete projects[intent.name];
 		return {...state, projects, pending: null, trash: [...state.trash, {name: intent.name, folder: intent.toPath, at: intent.at, from: intent.from, record}]};
@@ -143,7 +143,7 @@ export function applyIntent(state: BoardState, intent: MoveIntent): BoardState {
  * folder moved by hand gets a history entry saying so. Never drops anything.
  */
 export function adopt(state: BoardState, name: string, location: Location, bornMs: number, at: string): BoardState {
-	const existing = state.projects[name];
+	const existing = recordOf(state, name);
 	if (!existing) {
 		const where = location === 'archive' ? 'the archive' : `${location}/`;
 		return {...state, projects: {...state.projects, [name]: defaultRecord(new Date(bornMs).toISOString(), location, `found in ${where} (added outside cws)`)}};

@@ -8,7 +8,7 @@ import {gitSignature, readGitState, type GitState} from './git.js';
 import {mapLimit} from './limit.js';
 import {walkInThread, type WalkOutcome} from './walk.js';
 import {buildListing, readFolder, type BoardListing, type FolderListing, type ProjectCard} from './listing.js';
-import type {BoardState, Location} from './model.js';
+import {recordOf, type BoardState, type Location} from './model.js';
 import {execaRunner, type Runner} from './runner.js';
 import {boardStateSpec} from './schema.js';
 
@@ -101,7 +101,7 @@ export class BoardScanner {
 
 		const folders = Object.fromEntries(locations.map(location => [location, this.folders.get(location)!])) as unknown as Record<Location, FolderListing>;
 		const unknown = locations.flatMap(location => location === 'archive' ? [] : folders[location].entries
-			.filter(entry => entry.isDirectory() && state.projects[entry.name] === undefined)
+			.filter(entry => entry.isDirectory() && recordOf(state, entry.name) === undefined)
 			.map(entry => `${paths.stageDir[location]}/${entry.name}`));
 		await Promise.all(unknown.filter(dir => !this.born.has(dir)).map(async dir => {
 			this.born.set(dir, await bornTime(dir, this.options.now()));

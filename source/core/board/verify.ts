@@ -1,7 +1,7 @@
 import {STAGES} from '../paths.js';
 import type {BoardWorkspace} from './context.js';
 import {buildListing, readFolder, type FolderListing} from './listing.js';
-import {recordedLocation, type Location} from './model.js';
+import {recordOf, recordedLocation, type Location} from './model.js';
 import {boardStateSpec} from './schema.js';
 
 /** One finding of verifyBoard. */
@@ -42,7 +42,7 @@ export async function verifyBoard(ws: BoardWorkspace): Promise<BoardVerification
 		...listing.archived.map(entry => [entry.name, 'archive' as const, entry.record !== undefined] as const),
 	];
 	for (const [name, location, recorded] of places) {
-		const record = state.projects[name];
+		const record = recordOf(state, name);
 		if (!recorded || !record) {
 			warnings.push({code: 'unrecorded', project: name, message: `${location}/${name} was added outside cws; it gets a record at its first change.`});
 			continue;
