@@ -35,7 +35,8 @@ export function exitNoteLines(touched: readonly string[], records: Readonly<Reco
 	if (touched.length === 0) return [];
 	const lines = ['projects touched, and where you left off:'];
 	for (const name of touched.slice(0, MAX_PROJECTS)) {
-		const note = records[name]?.notes.at(-1);
+		// Own keys only: "constructor" is a valid project name, and Object.prototype has one.
+		const note = (Object.hasOwn(records, name) ? records[name] : undefined)?.notes.at(-1);
 		lines.push(note ? `  ${name} (${when(note.at)}): ${oneLine(note.text)}` : `  ${name}: no notes yet (cws note ${name} "where I left off")`);
 	}
 

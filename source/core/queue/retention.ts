@@ -65,9 +65,11 @@ export async function pruneJobs(ws: QueueWorkspace, jobs: readonly Job[], policy
 				continue;
 			}
 
-			const known = lastSuccess[job.project]?.[job.target.name];
+			// Own keys only: "constructor" is a valid project and target name, and Object.prototype has one.
+			const mine = Object.hasOwn(lastSuccess, job.project) ? lastSuccess[job.project] : undefined;
+			const known = mine && Object.hasOwn(mine, job.target.name) ? mine[job.target.name] : undefined;
 			if (!known || known.at < job.finishedAt) {
-				lastSuccess[job.project] = {...lastSuccess[job.project], [job.target.name]: {at: job.finishedAt, jobId: job.id, ...(job.result?.head ? {head: job.result.head} : {})}};
+				lastSuccess[job.project] = {...mine, [job.target.name]: {at: job.finishedAt, jobId: job.id, ...(job.result?.head ? {head: job.result.head} : {})}};
 			}
 		}
 

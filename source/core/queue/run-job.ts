@@ -197,7 +197,8 @@ function runnerFor(runners: RunnerTable, target: Target): Runner | undefined {
 		}
 
 		case 'custom': {
-			return runners.custom[target.runner] as Runner | undefined;
+			// Own keys only: a runner named "toString" is no runner of Object.prototype's.
+			return Object.hasOwn(runners.custom, target.runner) ? runners.custom[target.runner] as Runner : undefined;
 		}
 	}
 }

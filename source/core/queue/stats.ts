@@ -45,8 +45,9 @@ export function computeStats(jobs: readonly Job[], history: SyncHistory, options
 	const ended = jobs.filter(job => ['done', 'dead', 'conflict'].includes(job.state) && job.finishedAt !== undefined && now - job.finishedAt <= DAY);
 	const lastSync: Record<string, LastSync> = {};
 	const note = (project: string, target: string, at: number) => {
-		const entry = lastSync[project] ?? {at: 0, ageMs: 0, stale: false, targets: {}};
-		entry.targets[target] = Math.max(entry.targets[target] ?? 0, at);
+		// Own keys only: "constructor" is a valid project and target name, and Object.prototype has one.
+		const entry = (Object.hasOwn(lastSync, project) ? lastSync[project] : undefined) ?? {at: 0, ageMs: 0, stale: false, targets: {}};
+		entry.targets[target] = Math.max((Object.hasOwn(entry.targets, target) ? entry.targets[target] : undefined) ?? 0, at);
 		entry.at = Math.max(entry.at, at);
 		lastSync[project] = entry;
 	};
@@ -180,7 +181,7 @@ export function syncBadge(jobs: readonly Job[], stats: QueueStats, project: stri
 		return fromJobs;
 	}
 
-	const last = stats.lastSync[project];
+	const last = Object.hasOwn(stats.lastSync, project) ? stats.lastSync[project] : undefined;
 	if (!last) {
 		return {label: 'never synced', tone: 'warn'};
 	}

@@ -55,7 +55,8 @@ export async function resolveTargets(options: ResolveOptions): Promise<Target[]>
 		}
 	}
 
-	const own = config.projects[project];
+	// Own keys only: "constructor" is a valid project name, and Object.prototype has one.
+	const own = Object.hasOwn(config.projects, project) ? config.projects[project] : undefined;
 	const byName = new Map<string, Target>();
 	for (const target of inherited) {
 		if (!own?.disabled.includes(target.name)) {

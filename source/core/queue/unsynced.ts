@@ -68,9 +68,11 @@ export async function findUnsyncedProjects(ws: QueueWorkspace, options: {config?
 	const result: UnsyncedProject[] = [];
 	for (const {project, stage, dir, targets} of targeted) {
 		const behind: UnsyncedProject['targets'] = [];
+		// Own keys only: "constructor" is a valid project and target name, and Object.prototype has one.
+		const synced = Object.hasOwn(history.lastSuccess, project) ? history.lastSuccess[project]! : {};
 		for (const target of targets) {
 			const mine = jobs.filter(job => job.project === project && job.target.name === target.name).sort((a, b) => a.createdAt - b.createdAt);
-			const reason = await whyBehind(target, dir, mine, history.lastSuccess[project]?.[target.name]);
+			const reason = await whyBehind(target, dir, mine, Object.hasOwn(synced, target.name) ? synced[target.name] : undefined);
 			if (reason) {
 				behind.push({target, reason: reason.text, queued: reason.queued});
 			}

@@ -24,7 +24,8 @@ export function clockText(keys: readonly string[], board: BoardSnapshot, queue: 
 	const wanted = new Set(keys);
 	for (const card of board.listing.cards) {
 		if (!wanted.has(card.key)) continue;
-		const synced = queue?.stats.lastSync[card.name];
+		// Own keys only: "constructor" is a valid project name, and Object.prototype has one.
+		const synced = queue && Object.hasOwn(queue.stats.lastSync, card.name) ? queue.stats.lastSync[card.name] : undefined;
 		parts.push(`${card.key}|${card.activity ? formatAge(card.activity.newestMs, now) : ''}|${synced ? formatSyncAge(Math.max(0, now - synced.at)) : ''}`);
 	}
 
