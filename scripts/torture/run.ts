@@ -17,7 +17,7 @@ import {buildFixture, type Fixture} from './fixture.js';
 import {Killer} from './killer.js';
 import {Ledger} from './ledger.js';
 import {parseOptions, USAGE, type TortureOptions} from './options.js';
-import {CLI, killAll, sleep} from './procs.js';
+import {CLI, killAll, runCli, sleep} from './procs.js';
 import {QueueWorkerSupervisor} from './queue-worker.js';
 import {Rng} from './random.js';
 import {readRecoveries} from './recoveries.js';
@@ -65,6 +65,12 @@ async function main(options: TortureOptions): Promise<number> {
 	await worker.finish();
 	await tui.finish();
 	const extraProblems = await leftoverProcesses(fixture);
+	// A process killed in the last moments of the chaos can leave a lock or a
+	// temp file that no later process happened to need. cws removes such
+	// leftovers of dead processes when it next opens the workspace, so the
+	// checks run after one more ordinary start, as a user's next command would.
+	const nextStart = await runCli(fixture.root, ['queue'], fixture.env);
+	if (nextStart.code !== 0) extraProblems.push(`cws queue after the chaos failed (exit ${nextStart.code}): ${nextStart.stderr.trim()}`);
 	log('checking');
 	const checks = await runChecks(fixture, ledger);
 	const recoveries = await readRecoveries(fixture);
