@@ -4,19 +4,6 @@ import {createHash} from 'node:crypto';
 export const ENVELOPE_FORMAT = 'cws-state';
 
 /**
- * A state file on disk: who wrote it (format), the payload's format version,
- * the generation (incremented on every commit; the fencing token) and the
- * sha256 of `JSON.stringify(payload)`.
- */
-export type Envelope = {
-	format: typeof ENVELOPE_FORMAT;
-	version: number;
-	generation: number;
-	sha256: string;
-	payload: unknown;
-};
-
-/**
  * Thrown by a StateSpec's `parse` when a payload does not have the expected
  * shape. The message names the field, e.g. `projects.foo.stage: must be one
  * of sandbox, active, stable, public`.
@@ -115,8 +102,10 @@ export function verifyEnvelopeText<T>(bytes: Buffer | string, spec: EnvelopeSpec
  * The fast path for a file in the layout encodeEnvelope writes: the bytes
  * of the payload's line are hashed as they are, instead of the parsed
  * payload being encoded again to be hashed. Undefined (take the whole-file
- * path) for any other file and for anything that does not verify, so that
- * every fault reads exactly as it did.
+ * path) for any other file and for anything whose header or checksum does
+ * not verify, so that every such fault reads exactly as it did; a payload
+ * that verifies but fails the schema gets the same `schema: …` fault the
+ * whole-file path gives.
  *
  * Why this verifies as much as the whole-file path. The checksum defends
  * against torn writes and damage (a disk, a partial copy, an editor), not
