@@ -2,6 +2,7 @@ import {terminalSafe} from '../commands/queue-text.js';
 import type {ProjectRecord} from '../core/board/model.js';
 import {boardStateSpec} from '../core/board/schema.js';
 import type {Store} from '../core/store.js';
+import {ownValue} from '../core/own-key.js';
 
 /** Projects listed by name in the exit summary; the rest are counted. */
 const MAX_PROJECTS = 10;
@@ -35,8 +36,7 @@ export function exitNoteLines(touched: readonly string[], records: Readonly<Reco
 	if (touched.length === 0) return [];
 	const lines = ['projects touched, and where you left off:'];
 	for (const name of touched.slice(0, MAX_PROJECTS)) {
-		// Own keys only: "constructor" is a valid project name, and Object.prototype has one.
-		const note = (Object.hasOwn(records, name) ? records[name] : undefined)?.notes.at(-1);
+		const note = ownValue(records, name)?.notes.at(-1);
 		lines.push(note ? `  ${name} (${when(note.at)}): ${oneLine(note.text)}` : `  ${name}: no notes yet (cws note ${name} "where I left off")`);
 	}
 

@@ -6,7 +6,7 @@ import {STAGES, type Stage, type WorkspacePaths} from '../paths.js';
 import type {Activity} from './activity.js';
 import type {GitState} from './git.js';
 import {
-	DEFAULT_MODEL, leadFor, recordedLocation,
+	DEFAULT_MODEL, leadFor, recordOf, recordedLocation,
 	type BoardState, type BusinessModel, type HistoryEntry, type Location, type MoveIntent, type ProjectRecord,
 } from './model.js';
 import {isValidProjectName} from './names.js';
@@ -116,7 +116,7 @@ export function buildListing(input: {
 			}
 
 			// Own keys only: a folder named "constructor" is no record of Object's.
-			const record = Object.hasOwn(projects, name) ? projects[name] : undefined;
+			const record = recordOf(state, name);
 			// A name the state has a record for passed the same check when the state was parsed.
 			if (record === undefined && !isValidProjectName(name)) {
 				problems.push({kind: 'bad-name', path: dir, message: `${relative(paths, dir)}: folder name not allowed (lowercase a-z, 0-9, ".", "_", "-"; up to 64). Rename it to show it on the board.`});

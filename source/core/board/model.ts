@@ -1,4 +1,5 @@
 import {STAGES, type Stage} from '../paths.js';
+import {ownValue} from '../own-key.js';
 
 /** How a project earns its keep; decides where Stable and Public lead. */
 export const BUSINESS_MODELS = ['open-source', 'commercial', 'hybrid'] as const;
@@ -111,7 +112,7 @@ export type BoardState = {
  * a name that a person or a folder supplies goes through here.
  */
 export function recordOf(state: Pick<BoardState, 'projects'>, name: string): ProjectRecord | undefined {
-	return Object.hasOwn(state.projects, name) ? state.projects[name] : undefined;
+	return ownValue(state.projects, name);
 }
 
 export function emptyBoardState(): BoardState {

@@ -7,6 +7,7 @@ import {jobSpec, queueDirs, type QueueWorkspace} from './jobs.js';
 import {jobLogFile} from './log.js';
 import {isRecord} from './validate.js';
 import type {Job} from './types.js';
+import {ownValue} from '../own-key.js';
 
 const DAY = 24 * 3600_000;
 
@@ -66,8 +67,8 @@ export async function pruneJobs(ws: QueueWorkspace, jobs: readonly Job[], policy
 			}
 
 			// Own keys only: "constructor" is a valid project and target name, and Object.prototype has one.
-			const mine = Object.hasOwn(lastSuccess, job.project) ? lastSuccess[job.project] : undefined;
-			const known = mine && Object.hasOwn(mine, job.target.name) ? mine[job.target.name] : undefined;
+			const mine = ownValue(lastSuccess, job.project);
+			const known = mine ? ownValue(mine, job.target.name) : undefined;
 			if (!known || known.at < job.finishedAt) {
 				lastSuccess[job.project] = {...mine, [job.target.name]: {at: job.finishedAt, jobId: job.id, ...(job.result?.head ? {head: job.result.head} : {})}};
 			}

@@ -10,6 +10,7 @@ import {createRunContext, type CommandRecorder} from './run-context.js';
 import type {RunnerTable} from './runners/index.js';
 import type {Runner} from './runners/types.js';
 import type {Job, RunOutcome, Target} from './types.js';
+import {ownValue} from '../own-key.js';
 
 /** A job being run by this process. */
 export type RunningEntry = {
@@ -198,7 +199,7 @@ function runnerFor(runners: RunnerTable, target: Target): Runner | undefined {
 
 		case 'custom': {
 			// Own keys only: a runner named "toString" is no runner of Object.prototype's.
-			return Object.hasOwn(runners.custom, target.runner) ? runners.custom[target.runner] as Runner : undefined;
+			return ownValue(runners.custom, target.runner) as Runner | undefined;
 		}
 	}
 }

@@ -2,6 +2,7 @@ import type {QueueWorkspace} from './jobs.js';
 import {listJobs} from './jobs.js';
 import {syncHistorySpec, type SyncHistory} from './retention.js';
 import type {Job} from './types.js';
+import {ownValue} from '../own-key.js';
 
 const DAY = 24 * 3600_000;
 
@@ -46,8 +47,8 @@ export function computeStats(jobs: readonly Job[], history: SyncHistory, options
 	const lastSync: Record<string, LastSync> = {};
 	const note = (project: string, target: string, at: number) => {
 		// Own keys only: "constructor" is a valid project and target name, and Object.prototype has one.
-		const entry = (Object.hasOwn(lastSync, project) ? lastSync[project] : undefined) ?? {at: 0, ageMs: 0, stale: false, targets: {}};
-		entry.targets[target] = Math.max((Object.hasOwn(entry.targets, target) ? entry.targets[target] : undefined) ?? 0, at);
+		const entry = ownValue(lastSync, project) ?? {at: 0, ageMs: 0, stale: false, targets: {}};
+		entry.targets[target] = Math.max(ownValue(entry.targets, target) ?? 0, at);
 		entry.at = Math.max(entry.at, at);
 		lastSync[project] = entry;
 	};
@@ -181,7 +182,7 @@ export function syncBadge(jobs: readonly Job[], stats: QueueStats, project: stri
 		return fromJobs;
 	}
 
-	const last = Object.hasOwn(stats.lastSync, project) ? stats.lastSync[project] : undefined;
+	const last = ownValue(stats.lastSync, project);
 	if (!last) {
 		return {label: 'never synced', tone: 'warn'};
 	}

@@ -5,6 +5,7 @@ import type {SyncConfig} from './config.js';
 import {hardenedEnv, runCommand, succeeded, type CommandRunner} from './exec.js';
 import {parseRsyncDest} from './runners/rsync.js';
 import type {Target} from './types.js';
+import {ownValue} from '../own-key.js';
 
 /** Name of the backup target the default policy adds from `backupRoot`. */
 export const DEFAULT_BACKUP_TARGET = 'backup';
@@ -56,7 +57,7 @@ export async function resolveTargets(options: ResolveOptions): Promise<Target[]>
 	}
 
 	// Own keys only: "constructor" is a valid project name, and Object.prototype has one.
-	const own = Object.hasOwn(config.projects, project) ? config.projects[project] : undefined;
+	const own = ownValue(config.projects, project);
 	const byName = new Map<string, Target>();
 	for (const target of inherited) {
 		if (!own?.disabled.includes(target.name)) {

@@ -8,6 +8,7 @@ import {listJobs, type QueueWorkspace} from './jobs.js';
 import {syncHistorySpec} from './retention.js';
 import {resolveTargets} from './targets.js';
 import {FINAL_STATES, type Job, type Target} from './types.js';
+import {ownValue} from '../own-key.js';
 
 /** A project whose work is not (known to be) safe at one or more of its targets. */
 export type UnsyncedProject = {
@@ -69,10 +70,10 @@ export async function findUnsyncedProjects(ws: QueueWorkspace, options: {config?
 	for (const {project, stage, dir, targets} of targeted) {
 		const behind: UnsyncedProject['targets'] = [];
 		// Own keys only: "constructor" is a valid project and target name, and Object.prototype has one.
-		const synced = Object.hasOwn(history.lastSuccess, project) ? history.lastSuccess[project]! : {};
+		const synced = ownValue(history.lastSuccess, project) ?? {};
 		for (const target of targets) {
 			const mine = jobs.filter(job => job.project === project && job.target.name === target.name).sort((a, b) => a.createdAt - b.createdAt);
-			const reason = await whyBehind(target, dir, mine, Object.hasOwn(synced, target.name) ? synced[target.name] : undefined);
+			const reason = await whyBehind(target, dir, mine, ownValue(synced, target.name));
 			if (reason) {
 				behind.push({target, reason: reason.text, queued: reason.queued});
 			}

@@ -8,6 +8,7 @@ import {queueFeedFor} from '../../shared/queue-feed.js';
 import type {PaneDefinition} from '../types.js';
 import {boardSnapshot, initialBoardState, reduceBoard, type BoardState} from './state.js';
 import {BoardView} from './view.js';
+import {ownValue} from '../../../core/own-key.js';
 
 /** Ages on cards ("5m") move on even when nothing else changes: looked at this often, redrawn only when one reads differently. */
 const CLOCK_MS = 30_000;
@@ -24,8 +25,7 @@ export function clockText(keys: readonly string[], board: BoardSnapshot, queue: 
 	const wanted = new Set(keys);
 	for (const card of board.listing.cards) {
 		if (!wanted.has(card.key)) continue;
-		// Own keys only: "constructor" is a valid project name, and Object.prototype has one.
-		const synced = queue && Object.hasOwn(queue.stats.lastSync, card.name) ? queue.stats.lastSync[card.name] : undefined;
+		const synced = queue ? ownValue(queue.stats.lastSync, card.name) : undefined;
 		parts.push(`${card.key}|${card.activity ? formatAge(card.activity.newestMs, now) : ''}|${synced ? formatSyncAge(Math.max(0, now - synced.at)) : ''}`);
 	}
 
