@@ -58,14 +58,4 @@ export async function sleep(ms: number): Promise<void> {
 	await new Promise(resolve => setTimeout(resolve, ms));
 }
 
-/** Mulberry32: a small seeded PRNG, so a failing fuzz case can be replayed. */
-export function prng(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6D_2B_79_F5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
+export {prng} from '../helpers/prng.js';

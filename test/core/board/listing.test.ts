@@ -4,6 +4,7 @@ import {buildListing, type FolderListing} from '../../../source/core/board/listi
 import type {BoardState, Location, ProjectRecord} from '../../../source/core/board/model.js';
 import {workspacePaths} from '../../../source/core/paths.js';
 import {buildListing as buildSorting} from './reference/listing-sorting.js';
+import {prng} from '../../helpers/prng.js';
 
 const paths = workspacePaths('/ws');
 const LOCATIONS = ['sandbox', 'active', 'stable', 'public', 'archive'] as const;
@@ -24,17 +25,6 @@ function folders(entries: Partial<Record<Location, Dirent[]>>): Record<Location,
 	return Object.fromEntries(LOCATIONS.map(location => [location, {entries: entries[location] ?? []}])) as Record<Location, FolderListing>;
 }
 
-/** A small deterministic generator (mulberry32). */
-function random(seed: number): () => number {
-	let state = seed;
-	return () => {
-		state = (state + 0x6D_2B_79_F5) | 0;
-		let t = Math.imul(state ^ (state >>> 15), 1 | state);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
-}
-
 function shuffled<T>(items: readonly T[], next: () => number): T[] {
 	const copy = [...items];
 	for (let index = copy.length - 1; index > 0; index--) {
@@ -47,7 +37,7 @@ function shuffled<T>(items: readonly T[], next: () => number): T[] {
 
 describe('buildListing', () => {
 	it('lists the same cards, problems and missing projects as the stage-and-name sort, in any folder order', () => {
-		const next = random(3);
+		const next = prng(3);
 		for (let round = 0; round < 40; round++) {
 			const projects: Record<string, ProjectRecord> = {};
 			const entries: Partial<Record<Location, Dirent[]>> = {};

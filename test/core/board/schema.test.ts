@@ -3,6 +3,7 @@ import type {BoardState} from '../../../source/core/board/model.js';
 import {parseBoardState} from '../../../source/core/board/schema.js';
 import {SchemaError} from '../../../source/core/store.js';
 import {parseBoardState as parseCopying} from './reference/schema-copying.js';
+import {prng} from '../../helpers/prng.js';
 
 type Json = null | boolean | number | string | Json[] | {[key: string]: Json};
 type JsonObject = {[key: string]: Json};
@@ -61,17 +62,6 @@ function outcome(parse: (payload: unknown) => BoardState, payload: Json): {json?
 
 function messageOf(payload: Json): string | undefined {
 	return outcome(parseBoardState, payload).error;
-}
-
-/** A small deterministic generator (mulberry32), so that a failure can be replayed. */
-function random(seed: number): () => number {
-	let state = seed;
-	return () => {
-		state = (state + 0x6D_2B_79_F5) | 0;
-		let t = Math.imul(state ^ (state >>> 15), 1 | state);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-	};
 }
 
 /** Every object and list in `value` with its path of keys. */
@@ -222,7 +212,7 @@ describe('parseBoardState', () => {
 	});
 
 	it('agrees with the copying parser on 3,000 damaged or incomplete states: same data, same key order, same message', () => {
-		const next = random(7);
+		const next = prng(7);
 		const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!;
 		const values: Json[] = [null, 0, 1.5, true, false, '', 'text', 'nope', AT, 'sandbox', 'archive', 'trash', 'open-source', 'sandbox/x', '../x', [], ['a'], [1], {}, {at: AT, text: 't'}];
 		// A fresh copy each time: a list pushed into itself would make a cycle.
@@ -255,7 +245,7 @@ describe('parseBoardState', () => {
 	});
 
 	it('parses a state of 10,000 projects to the same data as the copying parser, keeping every complete record', () => {
-		const next = random(11);
+		const next = prng(11);
 		const stages = ['sandbox', 'active', 'stable', 'public'] as const;
 		const projects: JsonObject = {};
 		for (let index = 0; index < 10_000; index++) {
