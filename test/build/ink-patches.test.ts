@@ -8,7 +8,7 @@ import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, styledCharsToStri
 import {pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
 // @ts-expect-error: the build script is plain JavaScript without types.
-import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits, tokenizeEdits} from '../../scripts/build.mjs';
+import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits, tokenizeEdits} from '../../scripts/bundle-edits.mjs';
 import {describe, expect, it, vi} from 'vitest';
 
 /** The file `name` resolves to from Ink's own code: the copy the bundle holds (and edits), which need not be the top-level one. */
@@ -47,7 +47,7 @@ async function tokenizers(): Promise<{edited: typeof tokenize; original: typeof 
 	return {edited, original};
 }
 
-describe('the dependency edits scripts/build.mjs makes', () => {
+describe('the dependency edits the bundles are made with (scripts/bundle-edits.mjs)', () => {
 	it('style diff: the library itself finds no difference between equal styles, so answering [] at once changes nothing', () => {
 		const sgr = ['\u001B[1m', '\u001B[2m', '\u001B[3m', '\u001B[4m', '\u001B[7m', '\u001B[31m', '\u001B[36m', '\u001B[90m', '\u001B[39m', '\u001B[22m', '\u001B[0m', '\u001B[41m', '\u001B[49m', '\u001B[38;5;240m', '\u001B[38;2;1;2;3m'];
 		let seed = 0x1234567;
@@ -183,7 +183,7 @@ describe('the dependency edits scripts/build.mjs makes', () => {
 	}, 60_000);
 
 	it('tokenize: every code point read directly is its own grapheme cluster next to every other one', async () => {
-		// The code points tokenizeEdits reads directly (scripts/build.mjs).
+		// The code points tokenizeEdits reads directly (segmentsAreCodePoints in scripts/bundle-edits.mjs).
 		const ranges = [[0x07, 0x07], [0x0A, 0x0A], [0x1B, 0x1B], [0x20, 0x7E], [0xA0, 0x2FF], [0x2010, 0x2027], [0x2030, 0x205E], [0x2190, 0x23FF], [0x2500, 0x28FF]] as const;
 		const chars: string[] = [];
 		for (const [first, last] of ranges) for (let code = first; code <= last; code++) chars.push(String.fromCharCode(code));
