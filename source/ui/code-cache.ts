@@ -1,4 +1,5 @@
-// Runs a classic script (the bundled full-screen workspace, dist/tui.cjs)
+// Runs a classic script (the bundled full-screen workspace, dist/tui.cjs, a
+// CommonJS module written as the function expression Node wraps one in)
 // with V8's compiled code of an earlier start, so that a start deserializes
 // the code of Ink, React and the interface instead of compiling it again.
 // Node 20 has no compile cache for ES modules; vm.Script takes cachedData.
@@ -13,9 +14,10 @@
 // it was made from and a checksum of its bytes, and anything else is
 // ignored and replaced. Failing to read or write it is never an
 // error: the script then compiles as it would without one.
+import {isAscii} from 'node:buffer';
 import {createHash, randomBytes} from 'node:crypto';
 import {chmodSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, realpathSync, renameSync, rmSync, statSync, unlinkSync, writeSync, type Stats} from 'node:fs';
-import {createRequire, Module} from 'node:module';
+import {createRequire} from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import {Script} from 'node:vm';
@@ -199,10 +201,12 @@ function writeCache(dir: string, file: string, key: Buffer, data: Buffer): boole
 }
 
 /**
- * Runs the CommonJS script `file` (its module.exports are returned) with
- * the cached compiled code when there is a valid one; `save()` stores the
- * code compiled so far (call it once the interface has drawn, so that the
- * functions a start runs are in it) unless the cache was used as it is.
+ * Runs the CommonJS script `file`, written as the function expression
+ * `(function (exports, require, module, __filename, __dirname) {...})` (its
+ * module.exports are returned), with the cached compiled code when there is
+ * a valid one; `save()` stores the code compiled so far (call it once the
+ * interface has drawn, so that the functions a start runs are in it) unless
+ * the cache was used as it is.
  */
 export function loadCachedScript<T>(file: string, options: LoadOptions): LoadedScript<T> {
 	const bytes = readFileSync(file);
@@ -217,7 +221,9 @@ export function loadCachedScript<T>(file: string, options: LoadOptions): LoadedS
 		else outcome = state;
 	}
 
-	const script = new Script(Module.wrap(bytes.toString('utf8')), {filename: file, ...(cachedData ? {cachedData} : {})});
+	// ASCII read as Latin-1 is the same text, made by Node as a string outside V8's heap.
+	const source = isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+	const script = new Script(source, {filename: file, ...(cachedData ? {cachedData} : {})});
 	if (cachedData && script.cachedDataRejected) outcome = 'rejected';
 	const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: {exports: unknown}, filename: string, dirname: string) => void;
 	const module = {exports: {} as unknown};

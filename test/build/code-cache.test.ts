@@ -12,16 +12,23 @@ let tmp: string;
 let cacheDir: string;
 let script: string;
 
-/** A script with some functions, so V8's cache of it is more than a header; `answer` tells versions apart. */
-const scriptText = (answer: number) => [
+/**
+ * A CommonJS script in the function Node wraps modules in, as the build writes
+ * the interface's, with some functions so that V8's cache of it is more than a
+ * header; `answer` tells versions apart.
+ */
+const scriptText = (answer: number, label = 'plain') => [
+	'(function (exports, require, module, __filename, __dirname) {',
 	'"use strict";',
 	'function square(x) { return x * x; }',
 	'function sum(list) { return list.reduce((a, b) => a + b, 0); }',
-	`module.exports = {answer: ${answer}, total: sum([1, 2, 3].map(square)), file: __filename, required: typeof require('node:path').join};`,
+	`module.exports = {answer: ${answer}, total: sum([1, 2, 3].map(square)), file: __filename, required: typeof require('node:path').join, label: ${JSON.stringify(label)}};`,
+	'})',
 	'',
 ].join('\n');
 
-const load = (file = script) => loadCachedScript<{answer: number; total: number; file: string; required: string}>(file, {cacheDir, flavour: 'test'});
+type Exports = {answer: number; total: number; file: string; required: string; label: string};
+const load = (file = script) => loadCachedScript<Exports>(file, {cacheDir, flavour: 'test'});
 
 /** The one cache file in the cache folder. */
 async function cacheFile(): Promise<string> {
@@ -44,7 +51,7 @@ afterEach(async () => {
 describe('the compiled-code cache of the interface script', () => {
 	it('runs the script, writes a private cache, and uses it on the next start', async () => {
 		const first = load();
-		expect(first.exports).toEqual({answer: 42, total: 14, file: script, required: 'function'});
+		expect(first.exports).toEqual({answer: 42, total: 14, file: script, required: 'function', label: 'plain'});
 		expect(first.outcome).toBe('missing');
 		expect(first.save()).toBe(true);
 		expect(first.save()).toBe(false);
@@ -57,6 +64,16 @@ describe('the compiled-code cache of the interface script', () => {
 		expect(second.exports.total).toBe(14);
 		// A cache that was used as it is is not written again.
 		expect(second.save()).toBe(false);
+	});
+
+	it('reads a script with characters beyond ASCII as UTF-8, with and without its cache', async () => {
+		await writeFile(script, scriptText(42, 'café ▶ 界 😀'));
+		const first = load();
+		expect(first.exports.label).toBe('café ▶ 界 😀');
+		first.save();
+		const second = load();
+		expect(second.outcome).toBe('used');
+		expect(second.exports.label).toBe('café ▶ 界 😀');
 	});
 
 	it('is not used for a different script, even of the same length, and the old cache is removed when the new one is written', async () => {

@@ -1,3 +1,4 @@
+import {isAscii} from 'node:buffer';
 import {execFileSync} from 'node:child_process';
 import {existsSync} from 'node:fs';
 import {mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile} from 'node:fs/promises';
@@ -285,12 +286,21 @@ describe('the dependency edits the bundles are made with (scripts/bundle-edits.m
 		expect(script).toContain('for (const { segment, index } of graphemeSegments(str))');
 		// Built-ins are copied once each, not once per importing file.
 		expect(script.match(/__toESM\(require\("node:/g)?.length ?? 0).toBeLessThan(40);
+		// One function expression, all ASCII: read as Latin-1 it is a string outside V8's heap, compiled as it is.
+		expect(script.startsWith('(function (exports, require, module, __filename, __dirname) {\n')).toBe(true);
+		expect(script).toMatch(/\n\}\)\n(\/\/# sourceMappingURL=tui\.cjs\.map\n)?$/);
+		expect(isAscii(Buffer.from(script))).toBe(true);
 	});
 
 	it('interface script: loads as a classic script with yoga ready at once, in a fresh node', () => {
+		// As source/ui/code-cache.ts runs it: the file is the function Node wraps a CommonJS module in.
 		const probe = [
-			"const m = require(process.argv[1]);",
-			"if (typeof m.runTui !== 'function') throw new Error('no runTui');",
+			"const {readFileSync} = require('node:fs');",
+			"const {runInThisContext} = require('node:vm');",
+			"const file = process.argv[1];",
+			"const m = {exports: {}};",
+			"runInThisContext(readFileSync(file, 'latin1'), {filename: file})(m.exports, require, m, file, require('node:path').dirname(file));",
+			"if (typeof m.exports.runTui !== 'function') throw new Error('no runTui');",
 			"console.log('loaded');",
 		].join('\n');
 		const out = execFileSync(process.execPath, ['-e', probe, path.resolve('dist/tui.cjs')], {encoding: 'utf8', timeout: 20_000, env: {...process.env, DEV: 'true'}});

@@ -112,7 +112,7 @@ export class BoardScanner {
 	}
 
 	/**
-	 * Newest content mtime for each card (key → activity). A cached walk is
+	 * Newest content mtime for each card (key -> activity). A cached walk is
 	 * reused while it is younger than `ttlMs` (default `activityTtlMs`) and
 	 * still valid (same folder mtimes, newest file untouched); the others
 	 * are walked, many at once in a thread of their own.
@@ -187,7 +187,7 @@ export class BoardScanner {
 		return found;
 	}
 
-	/** Git state for each card (key → state), at most `gitConcurrency` commands at a time; a cached state is reused while younger than `ttlMs` (default `gitTtlMs`) and its signature holds. */
+	/** Git state for each card (key -> state), at most `gitConcurrency` commands at a time; a cached state is reused while younger than `ttlMs` (default `gitTtlMs`) and its signature holds. */
 	async git(cards: readonly ProjectCard[], options: {ttlMs?: number} = {}): Promise<Map<string, GitState>> {
 		const now = this.options.now();
 		const ttlMs = options.ttlMs ?? this.options.gitTtlMs;

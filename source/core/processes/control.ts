@@ -92,7 +92,7 @@ export class ProcessControl {
 		return {...snapshot, costMs: performance.now() - started};
 	}
 
-	/** Running processes per project (`<stage>/<name>` → count), for board cards. */
+	/** Running processes per project (`<stage>/<name>` -> count), for board cards. */
 	async projectCounts(): Promise<Map<string, number>> {
 		return (await this.snapshot('workspace')).projectCounts;
 	}
