@@ -179,17 +179,14 @@ async function walk(dir: string, depth: number): Promise<string[]> {
 		throw error;
 	}
 
-	const files: string[] = [];
-	for (const entry of entries) {
+	// The folders are read all at once (a start waits for this walk); the files keep readdir's order.
+	const found = await Promise.all(entries.map(async entry => {
 		const full = path.join(dir, entry.name);
 		if (entry.isDirectory()) {
-			if (depth < MAX_DEPTH && !(depth === 0 && SKIPPED_TOP.has(entry.name)) && !entry.name.endsWith('.lock')) {
-				files.push(...await walk(full, depth + 1));
-			}
-		} else if (entry.isFile()) {
-			files.push(full);
+			return depth < MAX_DEPTH && !(depth === 0 && SKIPPED_TOP.has(entry.name)) && !entry.name.endsWith('.lock') ? walk(full, depth + 1) : [];
 		}
-	}
 
-	return files;
+		return entry.isFile() ? [full] : [];
+	}));
+	return found.flat();
 }

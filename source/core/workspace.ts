@@ -45,6 +45,10 @@ export async function initWorkspace(root: string): Promise<InitResult> {
 	const changed: string[] = [];
 	const rootKind = await kindOf(paths.root);
 	refuseUnexpected(paths.root, rootKind, 'folder', paths.root);
+	if (rootKind === 'folder' && await layoutComplete(paths)) {
+		return {created: false, paths, changed: []};
+	}
+
 	const created = rootKind === 'missing' || (await kindOf(paths.meta)) === 'missing';
 	if (rootKind === 'missing') {
 		await guard(paths.root, async () => makeRoot(paths.root));
@@ -65,6 +69,24 @@ export async function initWorkspace(root: string): Promise<InitResult> {
 	}
 
 	return {created, paths, changed};
+}
+
+/**
+ * Whether every folder and file of the layout is there, of its kind and
+ * mode: the usual case, checked with one look at each entry, all at once.
+ * Anything else takes initWorkspace's path entry by entry (parents first),
+ * which creates, corrects or refuses with the message for that entry.
+ */
+async function layoutComplete(paths: WorkspacePaths): Promise<boolean> {
+	const expected = [
+		...layoutDirs(paths).map(target => ({target, folder: true, mode: DIR_MODE})),
+		...layoutFiles(paths).map(target => ({target, folder: false, mode: FILE_MODE})),
+	];
+	const found = await Promise.all(expected.map(async ({target, folder, mode}) => {
+		const stats = await lstat(target).catch(() => undefined);
+		return stats !== undefined && (folder ? stats.isDirectory() : stats.isFile()) && (stats.mode & 0o7777) === mode;
+	}));
+	return found.every(Boolean);
 }
 
 /** An open workspace: its layout, its store, and what opening it did. */
