@@ -4,7 +4,7 @@ import {buildRegistry, DEFAULT_COMMANDS} from '../commands/registry.js';
 import type {ShellServices} from '../commands/types.js';
 import {commandLog} from '../core/command-log.js';
 import {formatError} from '../core/errors.js';
-import {defaultSessionIo, SessionRecorder, type SessionEndReason, type UncleanSession} from '../core/session.js';
+import type {SessionEndReason, SessionRecorder} from '../core/session.js';
 import {ShutdownRegistry} from '../core/shutdown.js';
 import {openWorkspace} from '../core/workspace.js';
 import {App} from './app.js';
@@ -21,6 +21,7 @@ import {loadPreferences} from './prefs.js';
 import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
 import {recoveryActions, uncleanNotice} from './startup-notice.js';
 import {RecoveryNotices, startupBanner, withNoticeLine} from './recovery-notices.js';
+import {SessionHandle, startSessionRecord} from './session-start.js';
 import {FrameWriter} from './terminal/frame-writer.js';
 import {InkStdout} from './terminal/ink-stdout.js';
 import {detachFromTerminal, fdWriter, TerminalModes} from './terminal/screen.js';
@@ -62,32 +63,18 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	const theme = makeTheme(options.color && prefs.theme !== 'mono');
 	applyColorLevel();
 	const warnings = [...prefs.warnings, ...registry.warnings];
-
+	// Mostly waiting on the disk, as the panes' first reads are: the two run
+	// side by side, and the first frame waits for both (sessionReady below).
+	const sessionStart = startSessionRecord(workspace);
+	const session = new SessionHandle();
 	let recorder: SessionRecorder | undefined;
-	let unclean: UncleanSession[] = [];
-	try {
-		({recorder, unclean} = await SessionRecorder.start({
-			file: workspace.paths.sessions,
-			io: {...defaultSessionIo, withLock: fn => workspace.store.withLock('sessions', async () => fn())},
-		}));
-		recorder.startHeartbeat();
-	} catch (error) {
-		warnings.push(`the session log could not be written: ${firstLine(formatError(error))}`);
-	}
 
-	const actions = recoveryActions(workspace.sweep);
-	const notice = [...uncleanNotice(unclean, actions), ...warnings, ...recoveries.takeEarly()];
-	if (recorder && unclean.length > 0) {
-		await recorder.acknowledge(unclean, actions).catch((error: unknown) => warnings.push(firstLine(formatError(error))));
-	}
-
-	const banner = startupBanner(notice);
 	const shutdown = new ShutdownRegistry();
 	const services: ShellServices = {
 		paths: workspace.paths,
 		store: workspace.store,
 		env: options.env,
-		session: recorder ?? {id: 'unrecorded', touch() {}},
+		session,
 		commandLog,
 		shutdown,
 	};
@@ -101,11 +88,24 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		registry,
 		panes: PANES,
 		services,
-		...(banner ? {banner} : {}),
 		onRedraw: () => writer.repaint(),
 	});
 
-	recoveries.attach(line => controller.dispatch({type: 'banner', lines: withNoticeLine(controller.getState().banner, line)}));
+	/** The session record has started (or failed): the start-up notice says what it found, then what recovery finds. */
+	const sessionReady = sessionStart.then(async started => {
+		recorder = started.recorder;
+		if (recorder) session.attach(recorder);
+		const actions = recoveryActions(workspace.sweep);
+		const notice = [...uncleanNotice(started.unclean, actions), ...warnings, ...(started.warning ? [started.warning] : [])];
+		if (recorder && started.unclean.length > 0) {
+			await recorder.acknowledge(started.unclean, actions).catch((error: unknown) => notice.push(firstLine(formatError(error))));
+		}
+
+		notice.push(...recoveries.takeEarly());
+		const banner = startupBanner(notice);
+		if (banner) controller.dispatch({type: 'banner', lines: banner});
+		recoveries.attach(line => controller.dispatch({type: 'banner', lines: withNoticeLine(controller.getState().banner, line)}));
+	});
 	const startedAt = Date.now();
 	return new Promise<number>(resolve => {
 		let finished = false;
@@ -129,6 +129,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			if (finished) return;
 			finished = true;
 			controller.stop();
+			// An end asked for before the session record started ends that record too.
+			await sessionReady;
 			const errors = [...outcome.errors];
 			const signalled = outcome.reason !== 'cexit';
 			await recorder?.end(outcome.reason, detail, signalled ? 300 : 1500).catch((error: unknown) => errors.push(`session record: ${firstLine(formatError(error))}`));
@@ -270,7 +272,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			controller.start();
 			// The line printed before the full screen opened is hidden by it at once: say it again.
 			if (workspace.created) controller.toast('info', `Created a new workspace at ${workspace.paths.root}`);
-			void untilReady(firstDataSources(services), FIRST_DATA_WAIT_MS).then(mount);
+			void Promise.all([untilReady(firstDataSources(services), FIRST_DATA_WAIT_MS), sessionReady]).then(mount, crash);
 		} catch (error) {
 			crash(error);
 		}
