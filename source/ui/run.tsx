@@ -64,7 +64,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	applyColorLevel();
 	const warnings = [...prefs.warnings, ...registry.warnings];
 	// Mostly waiting on the disk, as the panes' first reads are: the two run
-	// side by side, and the first frame waits for both (sessionReady below).
+	// side by side, and the first frame does not wait for the record (its
+	// notice, when it has one, is drawn when the record has started).
 	const sessionStart = startSessionRecord(workspace);
 	const session = new SessionHandle();
 	let recorder: SessionRecorder | undefined;
@@ -91,7 +92,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		onRedraw: () => writer.repaint(),
 	});
 
-	/** The session record has started (or failed): the start-up notice says what it found, then what recovery finds. */
+	/** The session record has started (or failed): the start-up notice says what it found, then what recovery finds. Never rejects. */
 	const sessionReady = sessionStart.then(async started => {
 		recorder = started.recorder;
 		if (recorder) session.attach(recorder);
@@ -272,7 +273,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			controller.start();
 			// The line printed before the full screen opened is hidden by it at once: say it again.
 			if (workspace.created) controller.toast('info', `Created a new workspace at ${workspace.paths.root}`);
-			void Promise.all([untilReady(firstDataSources(services), FIRST_DATA_WAIT_MS), sessionReady]).then(mount, crash);
+			void untilReady(firstDataSources(services), FIRST_DATA_WAIT_MS).then(mount);
 		} catch (error) {
 			crash(error);
 		}

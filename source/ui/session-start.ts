@@ -29,22 +29,27 @@ export async function startSessionRecord(workspace: OpenedWorkspace): Promise<St
 
 /**
  * The session as commands see it. Its record starts beside the panes' first
- * reads, and the first frame (so the first key, the first command) waits
- * for it; without a record (it could not be written) touches go nowhere.
+ * reads and may still be starting when the first command runs: projects
+ * touched before then are handed to the recorder when it is there. Without a
+ * record (it could not be written) touches go nowhere.
  */
 export class SessionHandle implements Session {
 	private recorder: SessionRecorder | undefined;
+	private readonly early = new Set<string>();
 
 	get id(): string {
 		return this.recorder?.id ?? 'unrecorded';
 	}
 
 	touch(project: string): void {
-		this.recorder?.touch(project);
+		if (this.recorder) this.recorder.touch(project);
+		else this.early.add(project);
 	}
 
-	/** The record has started: touches go to it from now on. */
+	/** The record has started: touches go to it from now on, with those made before. */
 	attach(recorder: SessionRecorder): void {
 		this.recorder = recorder;
+		for (const project of this.early) recorder.touch(project);
+		this.early.clear();
 	}
 }
