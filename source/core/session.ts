@@ -143,17 +143,34 @@ export class SessionRecorder {
 	 * returns the previous sessions on this host that ended uncleanly.
 	 */
 	static async start(options: SessionOptions): Promise<{recorder: SessionRecorder; unclean: UncleanSession[]}> {
+		const {recorder, started} = SessionRecorder.begin(options);
+		return {recorder, unclean: await started};
+	}
+
+	/**
+	 * `start` in two steps: the recorder at once, and `started` when its start
+	 * is recorded (with the unclean sessions before it). The recorder can end
+	 * the session meanwhile, synchronously if it must (a crash): an end record
+	 * written before the start record still closes the session.
+	 */
+	static begin(options: SessionOptions): {recorder: SessionRecorder; started: Promise<UncleanSession[]>} {
 		const io = options.io ?? defaultSessionIo;
 		const now = options.now ?? (() => new Date());
-		const host = options.host ?? os.hostname();
 		const pid = options.pid ?? process.pid;
-		const isAlive = options.isAlive ?? isProcessAlive;
 		const id = `${now().toISOString().replaceAll(/[-:.]/g, '').slice(0, 15)}-${pid}-${randomBytes(3).toString('hex')}`;
 		const recorder = new SessionRecorder({file: options.file, io, now}, id);
+		return {recorder, started: recorder.recordStart(options, pid)};
+	}
+
+	/** Appends the start record under the lock, prunes the log, and finds the unclean sessions before this one. */
+	private async recordStart(options: SessionOptions, pid: number): Promise<UncleanSession[]> {
+		const {io, now} = this.options;
+		const host = options.host ?? os.hostname();
+		const isAlive = options.isAlive ?? isProcessAlive;
 		const pidStart = options.pid === undefined ? processStartTime(pid) : undefined;
 		const start: SessionStartRecord = {
 			type: 'start',
-			session: id,
+			session: this.id,
 			at: now().toISOString(),
 			host,
 			pid,
@@ -173,20 +190,19 @@ export class SessionRecorder {
 				await io.rewrite(options.file, kept.map(record => JSON.stringify(record)).join('\n') + '\n');
 			}
 
-			return findUncleanSessions(records, {host, isAlive, exclude: id});
+			return findUncleanSessions(records, {host, isAlive, exclude: this.id});
 		};
 
-		const unclean = await io.withLock(async () => work(true)).catch(async (error: unknown) => {
+		return io.withLock(async () => work(true)).catch(async (error: unknown) => {
 			// Locking failed before anything was written: record the start anyway, prune another time.
 			if (started) throw error;
 			return work(false);
 		});
-		return {recorder, unclean};
 	}
 
 	/** Starts the periodic "still alive" record; the timer does not keep the process running. */
 	startHeartbeat(intervalMs = HEARTBEAT_MS): void {
-		if (this.heartbeat || this.ended) return;
+		if (this.heartbeat || this.ended || this.endWritten) return;
 		this.heartbeat = setInterval(() => {
 			void this.appendRecord({type: 'alive', session: this.id, at: this.options.now().toISOString()})
 				.catch(() => {

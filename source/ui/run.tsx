@@ -21,7 +21,7 @@ import {loadPreferences} from './prefs.js';
 import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
 import {recoveryActions, uncleanNotice} from './startup-notice.js';
 import {RecoveryNotices, startupBanner, withNoticeLine} from './recovery-notices.js';
-import {SessionHandle, startSessionRecord} from './session-start.js';
+import {startSessionRecord} from './session-start.js';
 import {FrameWriter} from './terminal/frame-writer.js';
 import {InkStdout} from './terminal/ink-stdout.js';
 import {detachFromTerminal, fdWriter, TerminalModes} from './terminal/screen.js';
@@ -66,16 +66,16 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	// Mostly waiting on the disk, as the panes' first reads are: the two run
 	// side by side, and the first frame does not wait for the record (its
 	// notice, when it has one, is drawn when the record has started).
-	const sessionStart = startSessionRecord(workspace);
-	const session = new SessionHandle();
-	let recorder: SessionRecorder | undefined;
+	const session = startSessionRecord(workspace);
+	/** Ends the session's record; none when its start could not be written. */
+	let recorder: SessionRecorder | undefined = session.recorder;
 
 	const shutdown = new ShutdownRegistry();
 	const services: ShellServices = {
 		paths: workspace.paths,
 		store: workspace.store,
 		env: options.env,
-		session,
+		session: session.recorder,
 		commandLog,
 		shutdown,
 	};
@@ -93,13 +93,12 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	});
 
 	/** The session record has started (or failed): the start-up notice says what it found, then what recovery finds. Never rejects. */
-	const sessionReady = sessionStart.then(async started => {
-		recorder = started.recorder;
-		if (recorder) session.attach(recorder);
+	const sessionReady = session.started.then(async ({unclean, warning}) => {
+		if (warning) recorder = undefined;
 		const actions = recoveryActions(workspace.sweep);
-		const notice = [...uncleanNotice(started.unclean, actions), ...warnings, ...(started.warning ? [started.warning] : [])];
-		if (recorder && started.unclean.length > 0) {
-			await recorder.acknowledge(started.unclean, actions).catch((error: unknown) => notice.push(firstLine(formatError(error))));
+		const notice = [...uncleanNotice(unclean, actions), ...warnings, ...(warning ? [warning] : [])];
+		if (recorder && unclean.length > 0) {
+			await recorder.acknowledge(unclean, actions).catch((error: unknown) => notice.push(firstLine(formatError(error))));
 		}
 
 		notice.push(...recoveries.takeEarly());

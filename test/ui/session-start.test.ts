@@ -2,8 +2,9 @@ import {mkdir, mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
+import {findUncleanSessions, type SessionRecord} from '../../source/core/session.js';
 import {openWorkspace} from '../../source/core/workspace.js';
-import {SessionHandle, startSessionRecord} from '../../source/ui/session-start.js';
+import {startSessionRecord} from '../../source/ui/session-start.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -16,33 +17,41 @@ async function workspace() {
 	return openWorkspace(path.join(dir, 'ws'));
 }
 
+async function records(file: string): Promise<SessionRecord[]> {
+	return (await readFile(file, 'utf8')).trim().split('\n').map(line => JSON.parse(line) as SessionRecord);
+}
+
+// The full-screen workspace draws its first frame while the session's start
+// is still being recorded: whatever ends the session meanwhile must close it.
 describe('the session record of the full-screen workspace', () => {
-	it('hands the projects touched while the record was starting to it, then the later ones', async () => {
+	it('records touched projects and the end, also when the session ends before its start is recorded', async () => {
 		const ws = await workspace();
-		const handle = new SessionHandle();
-		const starting = startSessionRecord(ws);
-		handle.touch('alpha');
-		expect(handle.id).toBe('unrecorded');
-		const started = await starting;
-		expect(started.warning).toBeUndefined();
-		handle.attach(started.recorder!);
-		expect(handle.id).toBe(started.recorder!.id);
-		handle.touch('bravo');
-		handle.touch('alpha');
-		expect(started.recorder!.touched().sort()).toEqual(['alpha', 'bravo']);
-		await started.recorder!.end('cexit');
-		const records = (await readFile(ws.paths.sessions, 'utf8')).trim().split('\n').map(line => JSON.parse(line) as {type: string; projects?: string[]});
-		expect(records.map(record => record.type)).toEqual(['start', 'end']);
-		expect(records[1]!.projects?.sort()).toEqual(['alpha', 'bravo']);
+		const {recorder, started} = startSessionRecord(ws);
+		recorder.touch('alpha');
+		// A crash at once: the synchronous last resort.
+		recorder.endSync('crash', 'SIGXCPU');
+		expect(await started).toEqual({unclean: []});
+		const written = await records(ws.paths.sessions);
+		expect(written.map(record => record.type).sort()).toEqual(['end', 'start']);
+		expect(written.find(record => record.type === 'end')).toMatchObject({session: recorder.id, reason: 'crash', detail: 'SIGXCPU', projects: ['alpha']});
+		// Closed, whatever the order of its lines: the next start does not report it, even with its process gone.
+		expect(findUncleanSessions(written, {host: os.hostname(), isAlive: () => false})).toEqual([]);
+
+		// A later session finds nothing unclean; one ended normally records its end after its start.
+		const next = startSessionRecord(ws);
+		expect(await next.started).toEqual({unclean: []});
+		next.recorder.touch('bravo');
+		await next.recorder.end('cexit');
+		expect((await records(ws.paths.sessions)).slice(-2)).toMatchObject([{type: 'start', session: next.recorder.id}, {type: 'end', reason: 'cexit', projects: ['bravo']}]);
 	});
 
 	it('is a warning, not a failure, when the log cannot be written', async () => {
 		const ws = await workspace();
 		await rm(ws.paths.sessions);
 		await mkdir(ws.paths.sessions);
-		const started = await startSessionRecord(ws);
-		expect(started.recorder).toBeUndefined();
-		expect(started.unclean).toEqual([]);
-		expect(started.warning).toMatch(/^the session log could not be written: /);
+		const {started} = startSessionRecord(ws);
+		const outcome = await started;
+		expect(outcome.unclean).toEqual([]);
+		expect(outcome.warning).toMatch(/^the session log could not be written: /);
 	});
 });
