@@ -1,5 +1,4 @@
 import fsSync from 'node:fs';
-import {Worker} from 'node:worker_threads';
 import {ACTIVITY_SKIP, type ActivityOptions, type ActivityProbe} from './activity.js';
 
 /** What a walk of one project gave: its probe, or why it failed (errno code and message). */
@@ -121,6 +120,9 @@ export function walkBounds(options: ActivityOptions = {}): {maxEntries: number; 
  * answer keys. The thread ends when the walk does.
  */
 export async function walkInThread(dirs: readonly string[], options: ActivityOptions = {}): Promise<WalkOutcome[]> {
+	// Loaded on first use, after the interface's first frame (a few ms of its start otherwise); not
+	// through import(), which the interface's script (compiled with vm.Script) cannot call.
+	const {Worker} = process.getBuiltinModule('node:worker_threads');
 	const worker = new Worker(WORKER_SOURCE, {eval: true, workerData: {dirs, options: walkBounds(options)}});
 	try {
 		return await new Promise<WalkOutcome[]>((resolve, reject) => {
