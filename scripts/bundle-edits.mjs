@@ -245,8 +245,21 @@ function graphemeSegments(str) {
 
 const codePointGraphemes = patched('code-point-graphemes', /@alcalzone[/\\]ansi-tokenize[/\\]build[/\\]tokenize\.js$/, tokenizeEdits);
 
+/**
+ * terminal-size, which Ink asks for the size of an output that is not a
+ * terminal, loads Node's child_process when it loads: a few ms of every
+ * start, for a fallback the full-screen workspace (always on a terminal)
+ * never takes. It is loaded on first use instead.
+ */
+export const terminalSizeEdits = [
+	["import {execFileSync} from 'node:child_process';\n", ''],
+	['\texecFileSync(command, arguments_, {', "\tprocess.getBuiltinModule('node:child_process').execFileSync(command, arguments_, {"],
+];
+
+const lazyChildProcess = patched('terminal-size-child-process', /terminal-size[/\\]index\.js$/, terminalSizeEdits);
+
 /** The edits of the ES-module bundle (dist/cli.js and its chunks). */
-export const moduleBundleEdits = [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, sliceAnsi, wrapWidth, lazyEmojiRegex];
+export const moduleBundleEdits = [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, sliceAnsi, wrapWidth, lazyEmojiRegex, lazyChildProcess];
 
 /** The edits of the classic script (dist/tui.cjs): the same, with yoga and Ink started synchronously. */
-export const scriptBundleEdits = [fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, sliceAnsi, wrapWidth, lazyEmojiRegex];
+export const scriptBundleEdits = [fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, sliceAnsi, wrapWidth, lazyEmojiRegex, lazyChildProcess];

@@ -9,7 +9,7 @@ import {diffAnsiCodes, reduceAnsiCodes, styledCharsFromTokens, styledCharsToStri
 import {pathToFileURL} from 'node:url';
 import {build} from 'esbuild';
 // @ts-expect-error: the build script is plain JavaScript without types.
-import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits, tokenizeEdits} from '../../scripts/bundle-edits.mjs';
+import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits, terminalSizeEdits, tokenizeEdits} from '../../scripts/bundle-edits.mjs';
 import {describe, expect, it, vi} from 'vitest';
 
 /** The file `name` resolves to from Ink's own code: the copy the bundle holds (and edits), which need not be the top-level one. */
@@ -254,6 +254,22 @@ describe('the dependency edits the bundles are made with (scripts/bundle-edits.m
 		}
 	});
 
+	it('terminal-size loading child_process on first use answers as the library', async () => {
+		const file = inkResolves('terminal-size');
+		let text = await readFile(file, 'utf8');
+		for (const [from, to] of terminalSizeEdits as Array<[string, string]>) {
+			expect(text).toContain(from);
+			text = text.replace(from, () => to);
+		}
+
+		expect(text).not.toContain('child_process\';');
+		type Size = () => {columns: number; rows: number};
+		const edited = (await import(`data:text/javascript,${encodeURIComponent(text)}`) as {default: Size}).default;
+		const original = (await import(pathToFileURL(file).href) as {default: Size}).default;
+		// Under the test runner the output is not a terminal: both take the fallbacks that run commands.
+		expect(edited()).toEqual(original());
+	});
+
 	it('styled chars: the bundles share the style lists', async () => {
 		for (const text of [await bundleWith('function styledCharsFromTokens('), await readFile('dist/tui.cjs', 'utf8')]) {
 			expect(text).toMatch(/fullWidth: token\.fullWidth,\s*styles: codes\s*\}\)/);
@@ -301,6 +317,8 @@ describe('the dependency edits the bundles are made with (scripts/bundle-edits.m
 			"const m = {exports: {}};",
 			"runInThisContext(readFileSync(file, 'latin1'), {filename: file})(m.exports, require, m, file, require('node:path').dirname(file));",
 			"if (typeof m.exports.runTui !== 'function') throw new Error('no runTui');",
+			// Loaded on first use, after the first frame (see terminalSizeEdits and walkInThread).
+			"for (const name of ['child_process', 'worker_threads']) if (process.moduleLoadList.includes('NativeModule ' + name)) throw new Error(name + ' loaded with the script');",
 			"console.log('loaded');",
 		].join('\n');
 		const out = execFileSync(process.execPath, ['-e', probe, path.resolve('dist/tui.cjs')], {encoding: 'utf8', timeout: 20_000, env: {...process.env, DEV: 'true'}});
