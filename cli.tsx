@@ -82,6 +82,7 @@ function opensWorkspaceOnly(argv: readonly string[]): boolean {
 
 const argv = process.argv.slice(2);
 const commands: CliCommand[] = opensWorkspaceOnly(argv) ? [] : (await import('./source/cli/index.js')).commands;
+let tuiRan = false;
 const code = await runCli({
 	argv,
 	env: process.env,
@@ -94,13 +95,15 @@ const code = await runCli({
 	interactive: Boolean(process.stdin.isTTY && process.stdout.isTTY),
 	async runTui(options) {
 		const {runTui, save} = await loadTui(options);
+		tuiRan = true;
 		const saving = setTimeout(save, 2000);
 		saving.unref();
 		const exitCode = await runTui(options);
 		clearTimeout(saving);
 		save();
-		// The TUI has restored the terminal; leave even if a stray handle lingers.
-		process.exit(exitCode);
+		return exitCode;
 	},
 });
+// After the full-screen workspace (which restored the terminal), leave even if a stray handle lingers.
+if (tuiRan) process.exit(code);
 process.exitCode = code;

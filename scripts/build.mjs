@@ -1,17 +1,19 @@
-// Bundles cws in two forms. dist/cli.js and the chunks it imports lazily
-// (dist/chunks/) are ES modules: a few files load far faster than Ink's
-// module graph resolved file by file, and code splitting leaves what a start
-// does not use unread (a subcommand never parses Ink). dist/tui.cjs is the
-// full-screen workspace as one classic script: Node 20 can keep V8's compiled
-// code of a script between starts (vm.Script cachedData, see
+// Bundles cws in two parts. dist/cli.js and the chunks it imports lazily
+// (dist/chunks/) are ES modules, the command line: a few files load far
+// faster than a module graph resolved file by file, and code splitting
+// leaves what a command does not use unread. dist/tui.cjs is the full-screen
+// workspace (`cws`, `cws demo`) as one classic script: Node 20 can keep V8's
+// compiled code of a script between starts (vm.Script cachedData, see
 // source/ui/code-cache.ts), which it cannot do for ES modules, and compiling
-// Ink, React and the interface is a large part of a cold start.
+// Ink, React and the interface is a large part of a cold start. Only the
+// script holds Ink, and only it is built with the edits of
+// scripts/bundle-edits.mjs.
 import {build} from 'esbuild';
 import {chmod, readdir, readFile, rm, stat} from 'node:fs/promises';
 import {builtinModules} from 'node:module';
 import path from 'node:path';
 import {fileURLToPath} from 'node:url';
-import {moduleBundleEdits, scriptBundleEdits} from './bundle-edits.mjs';
+import {scriptBundleEdits} from './bundle-edits.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 
@@ -32,9 +34,6 @@ export async function buildOptions(outdir = path.join(repo, 'dist')) {
 		jsx: 'automatic',
 		sourcemap: 'linked',
 		logLevel: 'warning',
-		plugins: moduleBundleEdits,
-		// Ink only loads react-devtools-core when DEV=true; it is not installed.
-		alias: {'react-devtools-core': './scripts/stubs/react-devtools-core.js'},
 		define: {
 			'process.env.NODE_ENV': '"production"',
 			CWS_VERSION: JSON.stringify(pkg.version),

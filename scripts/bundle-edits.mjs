@@ -1,4 +1,4 @@
-// Edits cws makes to dependency files as they are bundled (scripts/build.mjs),
+// Edits cws makes to dependency files as the interface script is bundled (scripts/build.mjs),
 // each a plugin for esbuild: faster answers to what Ink asks most during a
 // frame, and yoga and Ink started without what a classic script cannot do
 // (a top-level await). Each edit says why, and test/build/ink-patches.test.ts
@@ -43,7 +43,7 @@ export function patched(name, file, edits) {
 			build.onLoad({filter: file}, async args => {
 				let text = await readFile(args.path, 'utf8');
 				for (const [from, to] of edits) {
-					if (!text.includes(from)) throw new Error(`${args.path}: expected to find ${from}; update ${name} in scripts/build.mjs`);
+					if (!text.includes(from)) throw new Error(`${args.path}: expected to find ${from}; update ${name} in scripts/bundle-edits.mjs`);
 					text = text.replace(from, () => to);
 				}
 
@@ -52,7 +52,7 @@ export function patched(name, file, edits) {
 			});
 			build.onEnd(result => {
 				if (applied > 0 || result.errors.length > 0) return undefined;
-				return {errors: [{text: `${name}: no bundled file matched ${file}, so its edits were not made; update ${name} in scripts/build.mjs`}]};
+				return {errors: [{text: `${name}: no bundled file matched ${file}, so its edits were not made; update ${name} in scripts/bundle-edits.mjs`}]};
 			});
 		},
 	};
@@ -63,18 +63,8 @@ export function patched(name, file, edits) {
  * since Node has fetch, loads it with fetch() of a data: URL: that compiles
  * Node's whole HTTP client (undici) and decodes 90 kB through it, a good
  * part of a cold start. Decoding it with Buffer gives the same bytes at once.
- */
-const yogaWithoutFetch = patched('yoga-without-fetch', /yoga-layout[/\\]dist[/\\]binaries[/\\]yoga-wasm-base64-esm\.js$/, [
-	// Take the synchronous path (wa) instead of fetch().
-	['function ya(){return w||"function"!=typeof fetch?', 'function ya(){return true?'],
-	// In it, base64 through Buffer instead of atob and a loop over char codes.
-	['if(ua(a))try{var b=xa(a.slice(37)),c=new Uint8Array(b.length);for(a=0;a<b.length;++a)c[a]=b.charCodeAt(a);var d=c}', 'if(ua(a))try{var d=new Uint8Array(Buffer.from(a.slice(37),"base64"))}'],
-]);
-
-/**
- * The same edits for the classic script, plus a synchronous start: yoga's
- * module waits for its WebAssembly with a top-level await, which a script
- * cannot have. Emscripten's instantiateWasm hook is where the module gets
+ * And the start is synchronous: yoga's module waits for its WebAssembly with
+ * a top-level await, which a script cannot have. Emscripten's instantiateWasm hook is where the module gets
  * its instance; compiling the embedded bytes there with the synchronous
  * WebAssembly.Module and Instance (90 kB, allowed off the browser's main
  * thread) completes the module before loadYoga returns, so its object can
@@ -258,8 +248,5 @@ export const terminalSizeEdits = [
 
 const lazyChildProcess = patched('terminal-size-child-process', /terminal-size[/\\]index\.js$/, terminalSizeEdits);
 
-/** The edits of the ES-module bundle (dist/cli.js and its chunks). */
-export const moduleBundleEdits = [fastStringWidth, yogaWithoutFetch, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, sliceAnsi, wrapWidth, lazyEmojiRegex, lazyChildProcess];
-
-/** The edits of the classic script (dist/tui.cjs): the same, with yoga and Ink started synchronously. */
+/** The edits the interface script (dist/tui.cjs, the only bundle holding Ink) is built with. */
 export const scriptBundleEdits = [fastStringWidth, yogaSync, yogaIndexSync, inkWithoutDevtools, sameStyleNoDiff, sharedStyleLists, codePointGraphemes, sliceAnsi, wrapWidth, lazyEmojiRegex, lazyChildProcess];

@@ -27,9 +27,7 @@ export const demoCommands: CliCommand[] = [
 			}
 
 			const color = values['no-color'] !== true && (ctx.env['NO_COLOR'] ?? '') === '' && ctx.env['FORCE_COLOR'] !== '0';
-			// Loaded only here, like the bare `cws`: other subcommands never load Ink.
-			const {runTui} = await import('../ui/run.js');
-			const code = await runTui({root: demo.root, color, env: ctx.env});
+			const code = await ctx.runTui({root: demo.root, color, env: ctx.env});
 			ctx.stdout(`The demo workspace stays at ${demo.root} until you delete ${dir}.`);
 			// The interface has restored the terminal; leave even if a stray handle lingers, as `cws` does.
 			process.exit(code);

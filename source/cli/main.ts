@@ -22,7 +22,7 @@ export type CliEnvironment = {
 	write: {stdout: (chunk: string) => void; stderr: (chunk: string) => void};
 	/** True when both standard input and output are terminals. */
 	interactive: boolean;
-	/** Starts the full-screen workspace; loaded lazily so subcommands never load Ink or React. */
+	/** Runs the full-screen workspace and resolves with its exit code; loaded lazily so subcommands never load Ink or React. */
 	runTui: (options: TuiOptions) => Promise<number>;
 };
 
@@ -75,6 +75,7 @@ export async function runCli(environment: CliEnvironment): Promise<number> {
 
 				return opened;
 			},
+			runTui: async options => environment.runTui({...options, stderr}),
 		};
 		return await command.run({positionals, values, ctx});
 	} catch (error) {

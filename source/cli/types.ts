@@ -1,4 +1,5 @@
 import type {OpenedWorkspace} from '../core/workspace.js';
+import type {TuiOptions} from './main.js';
 
 /** One flag of a subcommand, in node:util parseArgs terms plus a line of help. */
 export type CliOption = {
@@ -46,4 +47,6 @@ export type CliContext = {
 	 * with `{create: false}` a missing workspace is a CwsError telling the user to run `cws init`.
 	 */
 	openWorkspace(options?: {create?: boolean}): Promise<OpenedWorkspace>;
+	/** Opens the full-screen workspace as the bare `cws` does (from its compiled-code cache); resolves with its exit code once the terminal is restored. */
+	runTui(options: Omit<TuiOptions, 'stderr'>): Promise<number>;
 };
