@@ -19,9 +19,8 @@ import {favourMemoryForLargeWorkspace} from './memory-mode.js';
 import {PANES} from './panes/index.js';
 import {loadPreferences} from './prefs.js';
 import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
-import {recoveryActions, uncleanNotice} from './startup-notice.js';
 import {RecoveryNotices, startupBanner, withNoticeLine} from './recovery-notices.js';
-import {startSessionRecord} from './session-start.js';
+import {sessionNotice, startSessionRecord} from './session-start.js';
 import {FrameWriter} from './terminal/frame-writer.js';
 import {InkStdout} from './terminal/ink-stdout.js';
 import {detachFromTerminal, fdWriter, TerminalModes} from './terminal/screen.js';
@@ -37,6 +36,9 @@ export type TuiOptions = {
 
 /** The process must be gone this long after SIGTERM/SIGHUP, whatever hangs. */
 const SIGNAL_DEADLINE_MS = 4500;
+
+/** How long leaving waits for the session record's start, if it is still being written. */
+const SESSION_START_WAIT_MS = 1500;
 
 const exitCodes: Record<SessionEndReason, number> = {cexit: 0, SIGHUP: 129, SIGTERM: 143, 'tty-lost': 129, crash: 1};
 
@@ -85,26 +87,25 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	});
 	const writer = new FrameWriter({write: data => stdout.write(data)}, () => readSize(stdout));
 	const inkStdout = new InkStdout(stdout, frame => writer.submit(frame));
+	// The preferences' warnings are known now: in the first frame's notice.
+	const banner = startupBanner(warnings);
 	const controller = new ShellController({
 		registry,
 		panes: PANES,
 		services,
+		...(banner ? {banner} : {}),
 		onRedraw: () => writer.repaint(),
 	});
 
-	/** The session record has started (or failed): the start-up notice says what it found, then what recovery finds. Never rejects. */
-	const sessionReady = session.started.then(async ({unclean, warning}) => {
-		if (warning) recorder = undefined;
-		const actions = recoveryActions(workspace.sweep);
-		const notice = [...uncleanNotice(unclean, actions), ...warnings, ...(warning ? [warning] : [])];
-		if (recorder && unclean.length > 0) {
-			await recorder.acknowledge(unclean, actions).catch((error: unknown) => notice.push(firstLine(formatError(error))));
-		}
-
-		notice.push(...recoveries.takeEarly());
-		const banner = startupBanner(notice);
-		if (banner) controller.dispatch({type: 'banner', lines: banner});
-		recoveries.attach(line => controller.dispatch({type: 'banner', lines: withNoticeLine(controller.getState().banner, line)}));
+	/** Set once the session is ending: what its record's start finds is then left for the next start. */
+	let ending = false;
+	const addNotice = (line: string) => controller.dispatch({type: 'banner', lines: withNoticeLine(controller.getState().banner, line)});
+	/** The session record has started (or failed): the notice adds what it found, then what recovery finds. */
+	const sessionReady = sessionNotice(session, workspace.sweep, () => ending).then(({lines, recorded}) => {
+		if (!recorded) recorder = undefined;
+		if (ending) return;
+		for (const line of [...lines, ...recoveries.takeEarly()]) addNotice(line);
+		recoveries.attach(addNotice);
 	});
 	const startedAt = Date.now();
 	return new Promise<number>(resolve => {
@@ -128,10 +129,19 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		const finish = async (outcome: ShutdownOutcome, detail?: string) => {
 			if (finished) return;
 			finished = true;
+			ending = true;
 			controller.stop();
-			// An end asked for before the session record started ends that record too.
-			await sessionReady;
 			const errors = [...outcome.errors];
+			// An end asked for while the record's start is being written waits for it, briefly
+			// (its lock may be held elsewhere): the end line closes the session either way.
+			let waited: NodeJS.Timeout | undefined;
+			await Promise.race([
+				sessionReady.catch((error: unknown) => errors.push(`session record: ${firstLine(formatError(error))}`)),
+				new Promise(done => {
+					waited = setTimeout(done, SESSION_START_WAIT_MS);
+				}),
+			]);
+			clearTimeout(waited);
 			const signalled = outcome.reason !== 'cexit';
 			await recorder?.end(outcome.reason, detail, signalled ? 300 : 1500).catch((error: unknown) => errors.push(`session record: ${firstLine(formatError(error))}`));
 			writer.stop();
@@ -164,6 +174,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 		const crash = (error: unknown, detail?: string) => {
 			if (finished) return;
 			finished = true;
+			ending = true;
 			writer.stop();
 			try {
 				ink?.unmount();
@@ -190,6 +201,7 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			setTimeout(() => {
 				if (finished) return;
 				finished = true;
+				ending = true;
 				writer.stop();
 				dispose();
 				try {
@@ -273,6 +285,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 			// The line printed before the full screen opened is hidden by it at once: say it again.
 			if (workspace.created) controller.toast('info', `Created a new workspace at ${workspace.paths.root}`);
 			void untilReady(firstDataSources(services), FIRST_DATA_WAIT_MS).then(mount);
+			// Drawing the notice failed: the interface is in an unknown state (while leaving, finish reports it).
+			sessionReady.catch((error: unknown) => crash(error));
 		} catch (error) {
 			crash(error);
 		}

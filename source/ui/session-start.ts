@@ -1,6 +1,8 @@
 import {formatError} from '../core/errors.js';
 import {defaultSessionIo, SessionRecorder, type UncleanSession} from '../core/session.js';
+import type {SweepReport} from '../core/sweep.js';
 import type {OpenedWorkspace} from '../core/workspace.js';
+import {recoveryActions, uncleanNotice} from './startup-notice.js';
 
 /** The session record of a start, while its start line is being written. */
 export type SessionStart = {
@@ -31,4 +33,22 @@ export function startSessionRecord(workspace: OpenedWorkspace): SessionStart {
 			(error: unknown) => ({unclean: [], warning: `the session log could not be written: ${formatError(error).split('\n')[0]!}`}),
 		),
 	};
+}
+
+/**
+ * What the start-up notice gains once the record has started: the earlier
+ * sessions that ended uncleanly (and what the start-up sweep recovered),
+ * noted in the log as reported; or the warning that the log could not be
+ * written (`recorded` false: there is no record to end). A session already
+ * ending (`ending()`) shows nothing, so its unclean sessions are left to be
+ * reported by the next start.
+ */
+export async function sessionNotice(session: SessionStart, sweep: SweepReport, ending: () => boolean): Promise<{lines: string[]; recorded: boolean}> {
+	const {unclean, warning} = await session.started;
+	if (warning) return {lines: [warning], recorded: false};
+	if (ending() || unclean.length === 0) return {lines: [], recorded: true};
+	const actions = recoveryActions(sweep);
+	const lines = uncleanNotice(unclean, actions);
+	await session.recorder.acknowledge(unclean, actions).catch((error: unknown) => lines.push(formatError(error).split('\n')[0]!));
+	return {lines, recorded: true};
 }

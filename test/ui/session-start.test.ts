@@ -1,10 +1,10 @@
-import {mkdir, mkdtemp, readFile, rm} from 'node:fs/promises';
+import {appendFile, mkdir, mkdtemp, readFile, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {afterEach, describe, expect, it} from 'vitest';
 import {findUncleanSessions, type SessionRecord} from '../../source/core/session.js';
 import {openWorkspace} from '../../source/core/workspace.js';
-import {startSessionRecord} from '../../source/ui/session-start.js';
+import {sessionNotice, startSessionRecord} from '../../source/ui/session-start.js';
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -45,13 +45,33 @@ describe('the session record of the full-screen workspace', () => {
 		expect((await records(ws.paths.sessions)).slice(-2)).toMatchObject([{type: 'start', session: next.recorder.id}, {type: 'end', reason: 'cexit', projects: ['bravo']}]);
 	});
 
+	it('reports an earlier unclean session once it can be shown, and leaves it to the next start when ending already', async () => {
+		const ws = await workspace();
+		// A session of this host whose process is gone (no process has pid 2^22 + 1) and that never ended.
+		const dead = {type: 'start', session: 'gone-1', at: new Date(Date.now() - 60_000).toISOString(), host: os.hostname(), pid: 4_194_305, user: 'someone'};
+		await appendFile(ws.paths.sessions, `${JSON.stringify(dead)}\n`);
+
+		const leaving = startSessionRecord(ws);
+		expect(await sessionNotice(leaving, ws.sweep, () => true)).toEqual({lines: [], recorded: true});
+		expect((await records(ws.paths.sessions)).filter(record => record.type === 'recovered')).toEqual([]);
+		await leaving.recorder.end('cexit');
+
+		const next = startSessionRecord(ws);
+		const shown = await sessionNotice(next, ws.sweep, () => false);
+		expect(shown.recorded).toBe(true);
+		expect(shown.lines[0]).toMatch(/^The previous session did not end cleanly: pid 4194305/);
+		expect((await records(ws.paths.sessions)).filter(record => record.type === 'recovered')).toMatchObject([{session: 'gone-1', by: next.recorder.id}]);
+		await next.recorder.end('cexit');
+	});
+
 	it('is a warning, not a failure, when the log cannot be written', async () => {
 		const ws = await workspace();
 		await rm(ws.paths.sessions);
 		await mkdir(ws.paths.sessions);
-		const {started} = startSessionRecord(ws);
-		const outcome = await started;
+		const session = startSessionRecord(ws);
+		const outcome = await session.started;
 		expect(outcome.unclean).toEqual([]);
 		expect(outcome.warning).toMatch(/^the session log could not be written: /);
+		expect(await sessionNotice(session, ws.sweep, () => false)).toEqual({lines: [outcome.warning], recorded: false});
 	});
 });
