@@ -29,8 +29,7 @@ export const demoCommands: CliCommand[] = [
 			const color = values['no-color'] !== true && (ctx.env['NO_COLOR'] ?? '') === '' && ctx.env['FORCE_COLOR'] !== '0';
 			const code = await ctx.runTui({root: demo.root, color, env: ctx.env});
 			ctx.stdout(`The demo workspace stays at ${demo.root} until you delete ${dir}.`);
-			// The interface has restored the terminal; leave even if a stray handle lingers, as `cws` does.
-			process.exit(code);
+			return code;
 		},
 	},
 ];
