@@ -83,10 +83,13 @@ const sharedBuiltins = {
  * esbuild options of the full-screen workspace as one classic script,
  * `<outdir>/tui.cjs`: a CommonJS module (it exports runTui) already wrapped
  * in the function Node would wrap it in, so that source/ui/code-cache.ts
- * compiles the file's text as it is. Kept ASCII (esbuild escapes what is
- * not), that text is a string V8 keeps outside its heap, half the size of
- * the two-byte string a single other character would make, and never copied
- * to join a wrapper to it: about 6 ms and 8 MB of heap less at every start.
+ * compiles the file's text as it is. All ASCII, that text is a string V8
+ * keeps outside its heap, half the size of the two-byte string a single
+ * other character would make, and never copied to join a wrapper to it:
+ * about 6 ms and 8 MB of heap less at every start. esbuild escapes other
+ * characters in code but keeps some comments as they are, so comments in
+ * source/ must be ASCII too (test/build/ink-patches.test.ts checks the
+ * script).
  */
 export async function tuiBuildOptions(outdir = path.join(repo, 'dist')) {
 	const pkg = JSON.parse(await readFile(path.join(repo, 'package.json'), 'utf8'));

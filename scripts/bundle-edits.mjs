@@ -2,7 +2,8 @@
 // each a plugin for esbuild: faster answers to what Ink asks most during a
 // frame, and yoga and Ink started without what a classic script cannot do
 // (a top-level await). Each edit says why, and test/build/ink-patches.test.ts
-// checks the edited code against the library's.
+// and test/build/segmenter-edits.test.ts check the edited code against the
+// library's.
 import {readFile} from 'node:fs/promises';
 import {createRequire} from 'node:module';
 import path from 'node:path';
@@ -86,7 +87,7 @@ const yogaIndexSync = patched('yoga-index-sync', /yoga-layout[/\\]dist[/\\]src[/
 
 /**
  * Ink's reconciler awaits two imports at its top when DEV=true, for React
- * DevTools (react-devtools-core, which cws does not ship: the bundles carry
+ * DevTools (react-devtools-core, which cws does not ship: the script carries
  * an empty stand-in). A script cannot await at its top: DEV=true does nothing
  * in the full-screen workspace, as with the stand-in.
  */

@@ -7,8 +7,8 @@
 //   npm run build && node scripts/run-ts.mjs scripts/bench/idle-cpu.ts [--projects 1000,10000] [--git 100] [--seconds 20] [--settle 5] [--quiet 3] [--settle-max 40] [--runs 2] [--profile] [--json] [--cli dist/cli.js]
 //
 // --profile also starts cws with --cpu-prof and prints where its idle time
-// went, by source file (through the source maps of dist/cli.js and
-// dist/chunks/*.js); the profiled run's figure leaves out the profiler's own
+// went, by source file (through the source maps of dist/cli.js,
+// dist/chunks/*.js and the interface's dist/tui.cjs); the profiled run's figure leaves out the profiler's own
 // thread. Each run waits past the start-up until two seconds in a row stay
 // under --quiet % of a core, and prints those settling seconds.
 import {execFileSync} from 'node:child_process';
@@ -87,7 +87,7 @@ async function alive(pid: number): Promise<boolean> {
 async function profileByFile(file: string, fromUs: number, toUs: number): Promise<Array<[string, number]>> {
 	type Node = {id: number; callFrame: {url: string; lineNumber: number; columnNumber: number; functionName: string}; children?: number[]};
 	const profile = JSON.parse(await fs.readFile(file, 'utf8')) as {nodes: Node[]; samples: number[]; timeDeltas: number[]; startTime: number};
-	// The bundle is split (dist/cli.js plus dist/chunks/*.js), each file with its own map.
+	// The bundle is several files (dist/cli.js, dist/chunks/*.js, dist/tui.cjs), each with its own map.
 	const maps = new Map<string, SourceMap | undefined>();
 	const mapFor = async (url: string) => {
 		if (!maps.has(url)) {

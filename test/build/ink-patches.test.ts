@@ -17,7 +17,7 @@ function inkResolves(name: string): string {
 	return createRequire(createRequire(import.meta.url).resolve('ink')).resolve(name);
 }
 
-/** @alcalzone/ansi-tokenize's tokenize as the library has it, and with tokenizeEdits made (as the bundles have it). */
+/** @alcalzone/ansi-tokenize's tokenize as the library has it, and with tokenizeEdits made (as the interface script has it). */
 async function tokenizers(): Promise<{edited: typeof tokenize; original: typeof tokenize}> {
 	// The copy Ink imports: the package's exports (import only) hide its files from require.resolve, so
 	// look where Node's resolution from Ink's folder looks, nearest node_modules first.
@@ -41,7 +41,7 @@ async function tokenizers(): Promise<{edited: typeof tokenize; original: typeof 
 	return {edited, original};
 }
 
-describe('the dependency edits the bundles are made with (scripts/bundle-edits.mjs)', () => {
+describe('the dependency edits the interface script is built with (scripts/bundle-edits.mjs)', () => {
 	it('style diff: the library itself finds no difference between equal styles, so answering [] at once changes nothing', () => {
 		const sgr = ['\u001B[1m', '\u001B[2m', '\u001B[3m', '\u001B[4m', '\u001B[7m', '\u001B[31m', '\u001B[36m', '\u001B[90m', '\u001B[39m', '\u001B[22m', '\u001B[0m', '\u001B[41m', '\u001B[49m', '\u001B[38;5;240m', '\u001B[38;2;1;2;3m'];
 		let seed = 0x1234567;
@@ -247,7 +247,7 @@ describe('the dependency edits the bundles are made with (scripts/bundle-edits.m
 		}
 	});
 
-	it('terminal-size loading child_process on first use answers as the library', async () => {
+	it('terminal-size loading child_process on first use still asks tput, as the library does', async () => {
 		const file = inkResolves('terminal-size');
 		let text = await readFile(file, 'utf8');
 		for (const [from, to] of terminalSizeEdits as Array<[string, string]>) {
@@ -256,11 +256,24 @@ describe('the dependency edits the bundles are made with (scripts/bundle-edits.m
 		}
 
 		expect(text).not.toContain('child_process\';');
-		type Size = () => {columns: number; rows: number};
-		const edited = (await import(`data:text/javascript,${encodeURIComponent(text)}`) as {default: Size}).default;
-		const original = (await import(pathToFileURL(file).href) as {default: Size}).default;
-		// Under the test runner the output is not a terminal: both take the fallbacks that run commands.
-		expect(edited()).toEqual(original());
+		// Its last resorts run commands: without a terminal (setsid: no /dev/tty; output piped;
+		// no COLUMNS), a tput on PATH that answers 132 × 43 is what both copies must report.
+		const dir = await mkdtemp(path.join(os.tmpdir(), 'cws-terminal-size-'));
+		try {
+			const edited = path.join(dir, 'edited.mjs');
+			await writeFile(edited, text);
+			await writeFile(path.join(dir, 'tput'), '#!/bin/sh\ncase "$1" in cols) echo 132;; lines) echo 43;; esac\n', {mode: 0o755});
+			const env: NodeJS.ProcessEnv = {...process.env, PATH: `${dir}:${process.env['PATH'] ?? ''}`};
+			delete env['COLUMNS'];
+			delete env['LINES'];
+			for (const copy of [edited, file]) {
+				const probe = `import(${JSON.stringify(pathToFileURL(copy).href)}).then(m => console.log(JSON.stringify(m.default())))`;
+				const out = execFileSync('setsid', [process.execPath, '-e', probe], {encoding: 'utf8', env, timeout: 20_000, stdio: ['ignore', 'pipe', 'pipe']});
+				expect(JSON.parse(out)).toEqual({columns: 132, rows: 43});
+			}
+		} finally {
+			await rm(dir, {recursive: true, force: true});
+		}
 	});
 
 	it('interface script: every edit is in it, and yoga starts without fetch() or a top-level await', async () => {
