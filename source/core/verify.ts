@@ -10,7 +10,8 @@ import {
 	STATE_FILE_KINDS, checkLogs, checkStateFiles, listEntries,
 	type Found, type StateFileCheck, type StateFileKind,
 } from './verify-state.js';
-import {DIR_MODE, fsError, kindOf, layoutDirs, layoutFiles, requireWorkspace} from './workspace.js';
+import {DIR_MODE, layoutDirs, layoutFiles, requireWorkspace} from './workspace.js';
+import {fsError, kindOf} from './workspace-entries.js';
 
 export {STATE_FILE_KINDS, type StateFileCheck, type StateFileKind} from './verify-state.js';
 
