@@ -214,14 +214,37 @@ export async function anchoredRename(from: string, to: string): Promise<void> {
 		// rename(2) moves the link, not its target, so nothing outside is touched,
 		// but a link must not become a project. Put it back and refuse.
 		if ((await fs.lstat(anchored[1]!)).isSymbolicLink()) {
-			await fs.rename(anchored[1]!, anchored[0]!);
-			throw new CwsError('SYMLINK_REFUSED', `${from} became a symbolic link during the move; cws refuses to move links. It was put back.`, {
+			const outcome = await returnLink(anchored[1]!, anchored[0]!);
+			throw new CwsError('SYMLINK_REFUSED', `${from} became a symbolic link during the move; cws refuses to move links. ${outcome === 'returned' ? 'It was put back.' : 'Its old place was taken again meanwhile, so the link was removed (what it pointed to was not touched).'}`, {
 				hint: 'Replace the link with the real folder, then try again.',
 			});
 		}
 	} finally {
 		await Promise.all(handles.map(async handle => handle.close()));
 	}
+}
+
+/**
+ * Takes a symbolic link a move carried to `moved` back to `source`; when
+ * that name was taken again meanwhile (a folder, a file, another link),
+ * removes the link instead, so that it never stays in a stage as a project
+ * and never replaces what is at `source`. unlink removes a link itself, never what it points to, and fails
+ * on a folder, so a real project put at `moved` meanwhile is left alone.
+ */
+export async function returnLink(moved: string, source: string): Promise<'returned' | 'removed'> {
+	// rename would replace a file or link at `source`: only onto a free name.
+	const taken = await fs.lstat(source).then(() => true, () => false);
+	if (!taken) {
+		try {
+			await fs.rename(moved, source);
+			return 'returned';
+		} catch {
+			// Taken in the meantime: remove the link below.
+		}
+	}
+
+	await fs.unlink(moved);
+	return 'removed';
 }
 
 function renameError(error: unknown, request: RelocateRequest): unknown {
