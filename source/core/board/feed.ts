@@ -1,10 +1,9 @@
 import {isCwsError} from '../errors.js';
-import type {Activity} from './activity.js';
+import {CardDetails} from './card-details.js';
 import type {BoardWorkspace} from './context.js';
-import type {GitState} from './git.js';
 import type {BoardFeedOptions, BoardSnapshot} from './feed-types.js';
 import type {BoardListing, ProjectCard} from './listing.js';
-import {BoardScanner, isStale, withDetail} from './scanner.js';
+import {BoardScanner} from './scanner.js';
 import {armBoard} from './watch-targets.js';
 import {BoardWatch} from './watcher.js';
 
@@ -23,9 +22,6 @@ type RefreshKind = 'full' | 'safety' | 'light';
 const COVERED_EVERY = 3;
 
 const rank: Record<RefreshKind, number> = {light: 0, safety: 1, full: 2};
-
-/** A published card and what it was made from, so an unchanged card keeps its object. */
-type Detailed = {base: ProjectCard; activity: Activity | undefined; git: GitState | undefined; stale: boolean | undefined; card: ProjectCard};
 
 /**
  * A live view of the board for the TUI (useSyncExternalStore-shaped:
@@ -49,9 +45,7 @@ export class BoardFeed {
 	private readonly scanner: BoardScanner;
 	private readonly listeners = new Set<() => void>();
 	private snapshot: BoardSnapshot;
-	private readonly activity = new Map<string, Activity>();
-	private readonly git = new Map<string, GitState>();
-	private readonly detailed = new Map<string, Detailed>();
+	private readonly details = new CardDetails();
 	private focus: string[] = [];
 	private cursor = 0;
 	private timer: NodeJS.Timeout | undefined;
@@ -212,13 +206,7 @@ export class BoardFeed {
 			if (listingChanged) {
 				this.lastListing = listing;
 				this.keyed = undefined;
-				for (const map of [this.activity, this.git, this.detailed]) {
-					for (const key of map.keys()) {
-						if (!this.byKey.has(key)) {
-							map.delete(key);
-						}
-					}
-				}
+				this.details.keepOnly(this.byKey);
 
 				this.publish(listing);
 			}
@@ -236,11 +224,11 @@ export class BoardFeed {
 			});
 			const watched = focus.filter(card => this.covered.has(card.key));
 			const polled = focus.filter(card => !this.covered.has(card.key));
-			let changed = this.keepActivity(await this.scanner.activity(polled, {ttlMs: this.focusTtlMs}));
-			changed = this.keepActivity(await this.scanner.activity(watched, {ttlMs: this.watchedTtlMs})) || changed;
+			let changed = this.details.keepActivity(await this.scanner.activity(polled, {ttlMs: this.focusTtlMs}));
+			changed = this.details.keepActivity(await this.scanner.activity(watched, {ttlMs: this.watchedTtlMs})) || changed;
 			// Cards never walked (all of them on the first tick, a renamed or new one later).
-			if (this.activity.size < listing.cards.length) {
-				changed = this.keepActivity(await this.scanner.activity(listing.cards.filter(card => !this.activity.has(card.key)))) || changed;
+			if (this.details.walked < listing.cards.length) {
+				changed = this.details.keepActivity(await this.scanner.activity(listing.cards.filter(card => !this.details.hasActivity(card.key)))) || changed;
 			}
 
 			// Off screen nothing is drawn, so a quiet board re-checks those cards less
@@ -250,25 +238,17 @@ export class BoardFeed {
 			// takes one batch (a card scrolled into view is re-checked at once anyway).
 			const quiet = this.now() - this.lastChange >= this.quietMs;
 			if (kind === 'safety') {
-				changed = this.keepActivity(await this.scanner.activity(this.background(listing, this.batch))) || changed;
+				changed = this.details.keepActivity(await this.scanner.activity(this.background(listing, this.batch))) || changed;
 			} else if (kind === 'full' && (!quiet || this.ticks++ % this.quietEvery === 0)) {
-				changed = this.keepActivity(await this.scanner.activity(this.background(listing, this.batch))) || changed;
+				changed = this.details.keepActivity(await this.scanner.activity(this.background(listing, this.batch))) || changed;
 			}
 
 			if (changed) {
 				this.publish(listing);
 			}
 
-			changed = false;
 			const states = new Map([...await this.scanner.git(polled), ...await this.scanner.git(watched, {ttlMs: this.watchedTtlMs})]);
-			for (const [key, value] of states) {
-				if (JSON.stringify(this.git.get(key)) !== JSON.stringify(value)) {
-					this.git.set(key, value);
-					changed = true;
-				}
-			}
-
-			if (changed || this.snapshot.error !== undefined) {
+			if (this.details.keepGit(states) || this.snapshot.error !== undefined) {
 				this.publish(listing);
 			}
 
@@ -301,20 +281,6 @@ export class BoardFeed {
 		return this.keyed;
 	}
 
-	/** Keeps newly read activity; whether any card's changed. */
-	private keepActivity(found: Map<string, Activity>): boolean {
-		let changed = false;
-		for (const [key, value] of found) {
-			const before = this.activity.get(key);
-			if (!before || before.newestMs !== value.newestMs || before.files !== value.files || before.newestPath !== value.newestPath) {
-				this.activity.set(key, value);
-				changed = true;
-			}
-		}
-
-		return changed;
-	}
-
 	/**
 	 * Watches the listing's folders and those of the cards on screen (the
 	 * ones a card needs first, so a limit leaves whole cards unwatched), and
@@ -341,27 +307,7 @@ export class BoardFeed {
 	private publish(listing: BoardListing): void {
 		const now = this.now();
 		this.lastChange = now;
-		const staleDays = this.scanner.boardConfig.sandboxStaleDays;
-		const cards = listing.cards.map(base => {
-			const activity = this.activity.get(base.key);
-			const git = this.git.get(base.key);
-			// Nothing to add (every card of the first listing, before any walk):
-			// the listing's own card is published, not a copy of it.
-			if (activity === undefined && git === undefined) {
-				this.detailed.delete(base.key);
-				return base;
-			}
-
-			const stale = isStale(base, activity, staleDays, now);
-			const before = this.detailed.get(base.key);
-			if (before && before.base === base && before.activity === activity && before.git === git && before.stale === stale) {
-				return before.card;
-			}
-
-			const card = withDetail(base, activity, git, staleDays, now);
-			this.detailed.set(base.key, {base, activity, git, stale, card});
-			return card;
-		});
+		const cards = this.details.cards(listing, this.scanner.boardConfig.sandboxStaleDays, now);
 		this.snapshot = {version: this.snapshot.version + 1, listing: {...listing, cards}, refreshedAt: now};
 		this.emit();
 	}
