@@ -3,8 +3,8 @@ import path from 'node:path';
 import {CwsError, UsageError, errnoCode} from '../core/errors.js';
 import {STAGES} from '../core/paths.js';
 import {Store} from '../core/store.js';
-import {initWorkspace, requireWorkspace} from '../core/workspace.js';
 import {fsError} from '../core/workspace-entries.js';
+import {initWorkspace, requireWorkspace} from '../core/workspace.js';
 import type {CliCommand} from './types.js';
 import {formatVerifyReport} from './verify-report.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import {open, readdir, readFile, rm, stat, unlink} from 'node:fs/promises';
 import path from 'node:path';
-import {createExclusive, ensurePrivateDir, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError, unlinkQuietly, writeAll} from './atomic-write.js';
+import {createExclusive, ensurePrivateDir, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError, unlinkQuietly, writeAll} from './file-ops.js';
 import {removeLater} from './publish-file.js';
 import {errnoCode} from './errors.js';
 

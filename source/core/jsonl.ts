@@ -1,7 +1,7 @@
 import {constants} from 'node:fs';
 import {open, readFile} from 'node:fs/promises';
-import {PRIVATE_FILE_MODE, toFsError} from './atomic-write.js';
 import {CwsError, errnoCode} from './errors.js';
+import {PRIVATE_FILE_MODE, toFsError} from './file-ops.js';
 
 export type AppendOptions = {
 	/** fsync after the write (the audit log wants it; a session log may not). */

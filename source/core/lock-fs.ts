@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import {readFile, rename, rm} from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import {readRegularFileSync, uniqueToken} from './atomic-write.js';
+import {readRegularFileSync, uniqueToken} from './file-ops.js';
 import {processStartTime} from './process-info.js';
 
 /** The record inside every lock folder: who holds it, and a token unique to this acquisition. */

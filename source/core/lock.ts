@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import {setTimeout as sleep} from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import {ensurePrivateDir, toFsError} from './atomic-write.js';
 import {CwsError, errnoCode} from './errors.js';
+import {ensurePrivateDir, toFsError} from './file-ops.js';
 import {createLockFs, readOwner, readOwnerSync, removeLockIfSync, type LockOwner} from './lock-fs.js';
 import {isProcessAlive} from './process-info.js';
 

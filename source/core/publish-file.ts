@@ -3,8 +3,8 @@
 // overlaps it with keeping the backup, the queue shares it between writes.
 import fs from 'node:fs';
 import path from 'node:path';
-import {createExclusive, fsyncDir, fsyncFd, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError, unlinkQuietly, writeAll} from './atomic-write.js';
 import {CwsError} from './errors.js';
+import {createExclusive, fsyncDir, fsyncFd, inFlightStaged, PRIVATE_FILE_MODE, stagedName, toFsError, unlinkQuietly, writeAll} from './file-ops.js';
 
 /** Options of publishFile and atomicWriteFile. */
 export type AtomicWriteOptions = {

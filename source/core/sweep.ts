@@ -1,7 +1,7 @@
 import {lstat, readdir, rm, stat} from 'node:fs/promises';
 import path from 'node:path';
-import {inFlightStaged, parseStagedName} from './atomic-write.js';
 import {errnoCode} from './errors.js';
+import {inFlightStaged, parseStagedName} from './file-ops.js';
 import {readOwner, removeLockIf} from './lock-fs.js';
 import {DEFAULT_LOCK_TIMING, isDeadHolder} from './lock.js';
 import {isProcessAlive} from './process-info.js';

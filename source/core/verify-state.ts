@@ -10,8 +10,8 @@ import {workspaceConfigSpec} from './queue/config.js';
 import {jobSpec} from './queue/jobs.js';
 import type {StateSpec, Store} from './store.js';
 import type {VerifyIssue} from './verify.js';
-import {layoutFiles} from './workspace.js';
 import {fsError, kindOf} from './workspace-entries.js';
+import {layoutFiles} from './workspace.js';
 
 /**
  * A kind of state file under .cws that `cws verify` checks against its

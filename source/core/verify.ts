@@ -1,8 +1,8 @@
 import {chmod, lstat, mkdir} from 'node:fs/promises';
 import path from 'node:path';
-import {parseStagedName} from './atomic-write.js';
 import {reconcileIntents, verifyBoard} from './board/index.js';
 import {CwsError, errnoCode, isCwsError} from './errors.js';
+import {parseStagedName} from './file-ops.js';
 import {STAGES, type WorkspacePaths} from './paths.js';
 import {Store} from './store.js';
 import {inspectMeta, sweepMeta} from './sweep.js';
@@ -10,8 +10,8 @@ import {
 	STATE_FILE_KINDS, checkLogs, checkStateFiles, listEntries,
 	type Found, type StateFileCheck, type StateFileKind,
 } from './verify-state.js';
-import {DIR_MODE, layoutDirs, layoutFiles, requireWorkspace} from './workspace.js';
 import {fsError, kindOf} from './workspace-entries.js';
+import {DIR_MODE, layoutDirs, layoutFiles, requireWorkspace} from './workspace.js';
 
 export {STATE_FILE_KINDS, type StateFileCheck, type StateFileKind} from './verify-state.js';
 

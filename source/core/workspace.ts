@@ -2,10 +2,10 @@ import {constants} from 'node:fs';
 import {chmod, lstat, mkdir, open} from 'node:fs/promises';
 import path from 'node:path';
 import {CwsError, errnoCode} from './errors.js';
-import {fsError, kindOf, refuseUnexpected} from './workspace-entries.js';
 import {META_DIRS, STAGES, workspacePaths, type WorkspacePaths} from './paths.js';
 import {Store, type StoreOptions} from './store.js';
 import {sweepMeta, type SweepReport} from './sweep.js';
+import {fsError, kindOf, refuseUnexpected} from './workspace-entries.js';
 
 /** Mode of every folder the workspace owns, whatever the umask. */
 export const DIR_MODE = 0o700;

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {ensurePrivateDir, toFsError} from '../atomic-write.js';
 import {CwsError, errnoCode} from '../errors.js';
+import {ensurePrivateDir, toFsError} from '../file-ops.js';
 import type {Stage} from '../paths.js';
 import {
 	assertModel, assertSafeProject, assertStage, findProjectFolders, isStage, locateProject, projectDir, toRelative,

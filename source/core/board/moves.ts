@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {atomicWriteFile, ensurePrivateDir} from '../atomic-write.js';
+import {atomicWriteFile} from '../atomic-write.js';
 import {CwsError, errnoCode} from '../errors.js';
+import {ensurePrivateDir} from '../file-ops.js';
 import {STAGES, type Stage} from '../paths.js';
 import {assertStage, assertSafeProject, locateProject, projectDir, readBoardConfig, type BoardWorkspace} from './context.js';
 import {runGates, testLogPath, type GateResult} from './gates.js';

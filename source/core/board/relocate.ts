@@ -2,8 +2,8 @@ import {randomUUID} from 'node:crypto';
 import {constants, existsSync} from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {toFsError} from '../atomic-write.js';
 import {CwsError, errnoCode} from '../errors.js';
+import {toFsError} from '../file-ops.js';
 import {appendJsonl} from '../jsonl.js';
 import {toRelative, type BoardWorkspace} from './context.js';
 import {

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import {toFsError} from '../atomic-write.js';
 import {CwsError, errnoCode} from '../errors.js';
+import {toFsError} from '../file-ops.js';
 import {fromRelative, toRelative, type BoardWorkspace} from './context.js';
 import type {TrashRecord} from './model.js';
 import {WORKSPACE_LOCK} from './reconcile.js';

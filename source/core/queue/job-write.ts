@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {fsyncDir} from '../atomic-write.js';
+import {fsyncDir} from '../file-ops.js';
 import {publishFile} from '../publish-file.js';
 import {encodeEnvelope, verifyEnvelope} from '../envelope.js';
 import {CwsError} from '../errors.js';

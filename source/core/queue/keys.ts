@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import {atomicWriteFile, inFlightStaged, stagedName, unlinkQuietly, toFsError, writeAll} from '../atomic-write.js';
+import {atomicWriteFile} from '../atomic-write.js';
+import {inFlightStaged, stagedName, unlinkQuietly, toFsError, writeAll} from '../file-ops.js';
 import {ensureQueueDirs, listJobs, queueDirs, type QueueWorkspace} from './jobs.js';
 import {WAITING_STATES, type Job} from './types.js';
 

@@ -1,7 +1,7 @@
 import fs, {constants} from 'node:fs';
 import path from 'node:path';
-import {PRIVATE_FILE_MODE, toFsError} from '../atomic-write.js';
 import {CwsError, errnoCode} from '../errors.js';
+import {PRIVATE_FILE_MODE, toFsError} from '../file-ops.js';
 import {readJsonl} from '../store.js';
 import {ensureQueueDirs, queueDirs, type QueueWorkspace} from './jobs.js';
 import type {LogEntry} from './types.js';
