@@ -11,6 +11,7 @@ import {build} from 'esbuild';
 // @ts-expect-error: the build script is plain JavaScript without types.
 import {emojiRegexEdits, graphemeWidthEdits, patched, styledCharsEdits, terminalSizeEdits, tokenizeEdits} from '../../scripts/bundle-edits.mjs';
 import {describe, expect, it, vi} from 'vitest';
+import {prngBelow} from '../helpers/prng.js';
 
 /** The file `name` resolves to from Ink's own code: the copy the bundle holds (and edits), which need not be the top-level one. */
 function inkResolves(name: string): string {
@@ -44,13 +45,7 @@ async function tokenizers(): Promise<{edited: typeof tokenize; original: typeof 
 describe('the dependency edits the interface script is built with (scripts/bundle-edits.mjs)', () => {
 	it('style diff: the library itself finds no difference between equal styles, so answering [] at once changes nothing', () => {
 		const sgr = ['\u001B[1m', '\u001B[2m', '\u001B[3m', '\u001B[4m', '\u001B[7m', '\u001B[31m', '\u001B[36m', '\u001B[90m', '\u001B[39m', '\u001B[22m', '\u001B[0m', '\u001B[41m', '\u001B[49m', '\u001B[38;5;240m', '\u001B[38;2;1;2;3m'];
-		let seed = 0x1234567;
-		const next = (limit: number) => {
-			seed ^= seed << 13;
-			seed ^= seed >>> 17;
-			seed ^= seed << 5;
-			return (seed >>> 0) % limit;
-		};
+		const next = prngBelow(0x1234567);
 
 		let compared = 0;
 		for (let round = 0; round < 2000; round++) {
@@ -80,13 +75,7 @@ describe('the dependency edits the interface script is built with (scripts/bundl
 		const edited = await import(`data:text/javascript,${encodeURIComponent(text)}`) as {styledCharsFromTokens: typeof styledCharsFromTokens};
 		const sgr = ['\u001B[1m', '\u001B[2m', '\u001B[22m', '\u001B[31m', '\u001B[39m', '\u001B[0m', '\u001B[7m', '\u001B[27m', '\u001B[38;5;240m', '\u001B[41m', '\u001B[49m'];
 		const glyphs = ['a', 'b', ' ', '║', '界', '😀', 'é'];
-		let seed = 0x7654321;
-		const next = (limit: number) => {
-			seed ^= seed << 13;
-			seed ^= seed >>> 17;
-			seed ^= seed << 5;
-			return (seed >>> 0) % limit;
-		};
+		const next = prngBelow(0x7654321);
 
 		for (let round = 0; round < 1000; round++) {
 			let line = '';
@@ -112,13 +101,7 @@ describe('the dependency edits the interface script is built with (scripts/bundl
 		const edited = (await import(`data:text/javascript,${encodeURIComponent(text)}`) as {default: Tokenize}).default;
 		const original = (await import(pathToFileURL(file).href) as {default: Tokenize}).default;
 		const glyphs = ['a', ' ', '║', '═', '▶', '↓', '·', '界', '😀', '⌚', '☕', '✅', 'é', 'e\u0301', '❤\uFE0F', '1\uFE0F\u20E3', '🇫🇷', '\u{1F3FB}', '\u200D', '\t', '\u001B[31m', '\u001B[0m', '\u001B]8;;x\u0007'];
-		let seed = 0x2468ace;
-		const next = (limit: number) => {
-			seed ^= seed << 13;
-			seed ^= seed >>> 17;
-			seed ^= seed << 5;
-			return (seed >>> 0) % limit;
-		};
+		const next = prngBelow(0x2468ace);
 
 		// Twice over the same text: the second pass answers from what the first remembered.
 		for (let round = 0; round < 1500; round++) {
@@ -148,13 +131,7 @@ describe('the dependency edits the interface script is built with (scripts/bundl
 		};
 
 		for (const glyph of [...inside, ...outside]) tokenizes(glyph);
-		let seed = 0x0badf00d;
-		const next = (limit: number) => {
-			seed ^= seed << 13;
-			seed ^= seed >>> 17;
-			seed ^= seed << 5;
-			return (seed >>> 0) % limit;
-		};
+		const next = prngBelow(0x0badf00d);
 
 		for (let round = 0; round < 3000; round++) {
 			// Half the lines within the code points read directly, half with something else in them.
@@ -231,13 +208,7 @@ describe('the dependency edits the interface script is built with (scripts/bundl
 		const edited = (await import(`data:text/javascript,${encodeURIComponent(text)}`) as {default: Width}).default;
 		const original = (await import(pathToFileURL(file).href) as {default: Width}).default;
 		const glyphs = ['a', '║', '界', '😀', '👩\u200D💻', '❤\uFE0F', '❤', '1\uFE0F\u20E3', '🇫🇷', '👍🏽', 'e\u0301', '\u00AD', '·', '\u001B[31m', 'ｶ\uFF9E'];
-		let seed = 0x1357bdf;
-		const next = (limit: number) => {
-			seed ^= seed << 13;
-			seed ^= seed >>> 17;
-			seed ^= seed << 5;
-			return (seed >>> 0) % limit;
-		};
+		const next = prngBelow(0x1357bdf);
 
 		for (let round = 0; round < 1500; round++) {
 			let line = '';

@@ -5,7 +5,7 @@ import {pathToFileURL} from 'node:url';
 import {describe, expect, it, vi} from 'vitest';
 // @ts-expect-error: the edits are plain JavaScript without types.
 import {graphemeWidthEdits, sliceSegmentEdits, wrapWidthEdits} from '../../scripts/bundle-edits.mjs';
-import {prng} from '../helpers/prng.js';
+import {prngBelow} from '../helpers/prng.js';
 
 type Edits = Array<[string, string]>;
 type Tokenize = (text: string, options?: {endCharacter?: number}) => unknown[];
@@ -54,8 +54,8 @@ const outside = ['e\u0301', '\u0301', '❤\uFE0F', '▶\uFE0F', '1\uFE0F\u20E3',
 describe('slice-ansi reading code points where they are the grapheme clusters', () => {
 	it('cuts and tokenizes exactly as the library, styles and links between characters included', async () => {
 		const {edited: lib, original} = await sliceAnsiCopies();
-		const random = prng(0x5_11_CE);
-		const pick = (list: string[]) => list[Math.floor(random() * list.length)]!;
+		const next = prngBelow(0x5_11_CE);
+		const pick = (list: string[]) => list[next(list.length)]!;
 		for (const glyph of [...inside, ...outside]) {
 			expect(lib.tokenize(glyph)).toEqual(original.tokenize(glyph));
 			expect(lib.slice(`x${glyph}y`, 1, 2)).toBe(original.slice(`x${glyph}y`, 1, 2));
@@ -65,9 +65,9 @@ describe('slice-ansi reading code points where they are the grapheme clusters', 
 			// Half the lines within the code points read directly, half with something else in them.
 			const glyphs = round % 2 === 0 ? inside : [...inside, ...outside];
 			let line = '';
-			for (let length = 1 + Math.floor(random() * 24); length > 0; length--) line += pick(glyphs);
-			const start = Math.floor(random() * 8);
-			const end = start + Math.floor(random() * 16);
+			for (let length = 1 + next(24); length > 0; length--) line += pick(glyphs);
+			const start = next(8);
+			const end = start + next(16);
 			expect(lib.slice(line, start, end)).toBe(original.slice(line, start, end));
 			expect(lib.slice(line, start)).toBe(original.slice(line, start));
 			expect(lib.tokenize(line, {endCharacter: end})).toEqual(original.tokenize(line, {endCharacter: end}));
@@ -95,11 +95,11 @@ describe('wrap-ansi\'s string-width making its segmenter on first use', () => {
 		type Width = (text: string, options?: {ambiguousIsNarrow?: boolean}) => number;
 		const lib = (await import(dataUrl(text)) as {default: Width}).default;
 		const original = (await import(pathToFileURL(file).href) as {default: Width}).default;
-		const random = prng(0x3_1D_7B);
+		const next = prngBelow(0x3_1D_7B);
 		const glyphs = [...inside, ...outside];
 		for (let round = 0; round < 1500; round++) {
 			let line = '';
-			for (let length = 1 + Math.floor(random() * 12); length > 0; length--) line += glyphs[Math.floor(random() * glyphs.length)]!;
+			for (let length = 1 + next(12); length > 0; length--) line += glyphs[next(glyphs.length)]!;
 			expect(lib(line)).toBe(original(line));
 			expect(lib(line, {ambiguousIsNarrow: false})).toBe(original(line, {ambiguousIsNarrow: false}));
 		}

@@ -1,6 +1,7 @@
 import {readFile} from 'node:fs/promises';
 import stringWidthExact from 'string-width';
 import {describe, expect, it} from 'vitest';
+import {prngBelow} from '../helpers/prng.js';
 // @ts-expect-error: a plain JavaScript module without types, bundled in place of Ink's string-width.
 import stringWidth, {ONE_COLUMN} from '../../scripts/stubs/string-width.js';
 
@@ -46,13 +47,7 @@ describe('the bundled string-width', () => {
 		const chars = listed();
 		const pieces = ['\u001B[0m', '\u001B[m', '\u001B[1;31m', '\u001B[38;5;240m', '\u001B[99999m', '\u001B[;;m', '\u001B[2K', '\u001B', '\u009B', '\u0007', '\n', '\t', '漢', '\u0301', '\u200D', '👍', '\uFE0F', '⌚', '\u00AD'];
 		// A fixed sequence (xorshift), so a failure can be reproduced.
-		let seed = 0x2545F491;
-		const next = (limit: number) => {
-			seed ^= seed << 13;
-			seed ^= seed >>> 17;
-			seed ^= seed << 5;
-			return (seed >>> 0) % limit;
-		};
+		const next = prngBelow(0x2545F491);
 
 		const wrong: string[] = [];
 		for (let round = 0; round < 5000; round++) {

@@ -9,3 +9,9 @@ export function prng(seed: number): () => number {
 		return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
 	};
 }
+
+/** A seeded whole number below `limit` each call (prng underneath), for picking from lists. */
+export function prngBelow(seed: number): (limit: number) => number {
+	const random = prng(seed);
+	return limit => Math.floor(random() * limit);
+}
