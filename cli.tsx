@@ -20,15 +20,17 @@ type RunTui = (options: TuiOptions) => Promise<number>;
  * ends before that.
  */
 async function loadTui(options: TuiOptions): Promise<{runTui: RunTui; save(): void}> {
-	if (typeof CWS_TUI_SCRIPT !== 'string') return {...await import('./source/ui/run.js'), save() {}};
 	// V8 accepts a cache only under the flags it was made with, and the cache is
-	// made after the interface ran: so the flags it sets at run time are set
-	// here first. The regular-expression engine flag only enables the 'l'
-	// flag of patterns (see compileRule in source/core/processes/safe-regex.ts).
+	// made after the interface ran: so the flags the interface needs are set
+	// here, before it loads, and nowhere else. The regular-expression engine
+	// flag only enables the 'l' flag of patterns (see compileRule in
+	// source/core/processes/safe-regex.ts); the memory mode is set before the
+	// workspace's state is read.
 	setFlagsFromString('--enable-experimental-regexp-engine');
 	// Imported here so that subcommands do not load node:crypto for it.
 	const [{cwsCacheDir, loadCachedScript}, {favourMemoryForLargeWorkspace}] = await Promise.all([import('./source/ui/code-cache.js'), import('./source/ui/memory-mode.js')]);
 	const flavour = largeWorkspace(options.root, favourMemoryForLargeWorkspace) ? 'size' : 'speed';
+	if (typeof CWS_TUI_SCRIPT !== 'string') return {...await import('./source/ui/run.js'), save() {}};
 	const script = loadCachedScript<{runTui: RunTui}>(fileURLToPath(new URL(CWS_TUI_SCRIPT, import.meta.url)), {cacheDir: cwsCacheDir(options.env), flavour});
 	return {runTui: script.exports.runTui, save: () => script.save()};
 }

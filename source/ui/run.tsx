@@ -15,7 +15,6 @@ import {FIRST_DATA_WAIT_MS, firstDataSources, untilReady} from './first-data.js'
 import {watchEndings} from './endings.js';
 import {faultFrom, FaultTrigger} from './fault.js';
 import {readSize} from './hooks/use-terminal-size.js';
-import {favourMemoryForLargeWorkspace} from './memory-mode.js';
 import {PANES} from './panes/index.js';
 import {loadPreferences} from './prefs.js';
 import {ShutdownFlow, type ShutdownOutcome} from './shutdown-flow.js';
@@ -56,9 +55,6 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	// permission) end the start before the screen changes, printed by the CLI.
 	const workspace = await openWorkspace(options.root);
 	if (workspace.created) options.stderr?.(`Created a new workspace at ${workspace.paths.root}`);
-	// Before the workspace's state is read (opening it did not read it), and
-	// once the root is known to be a folder the size can be looked up in.
-	favourMemoryForLargeWorkspace(workspace.paths.root);
 	const recoveries = new RecoveryNotices(workspace.store, workspace.paths.root);
 	const prefs = await loadPreferences(options.env);
 	const registry = buildRegistry(DEFAULT_COMMANDS, prefs.keys);
