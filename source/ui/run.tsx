@@ -100,7 +100,8 @@ export async function runTui(options: TuiOptions): Promise<number> {
 	const sessionReady = sessionNotice(session, workspace.sweep, () => ending).then(({lines, recorded}) => {
 		if (!recorded) recorder = undefined;
 		if (ending) return;
-		for (const line of [...lines, ...recoveries.takeEarly()]) addNotice(line);
+		for (const line of lines) addNotice(line);
+		// Shows the recoveries seen so far, then each one as it comes.
 		recoveries.attach(addNotice);
 	});
 	const startedAt = Date.now();
