@@ -4,6 +4,9 @@ import type {SweepReport} from '../core/sweep.js';
 import type {OpenedWorkspace} from '../core/workspace.js';
 import {recoveryActions, uncleanNotice} from './startup-notice.js';
 
+/** The first line of an error as the notice shows it. */
+const errorLine = (error: unknown): string => formatError(error).split('\n')[0]!;
+
 /** The session record of a start, while its start line is being written. */
 export type SessionStart = {
 	/** The recorder at once: whatever ends the session (a crash too) records it, also before the start is recorded. */
@@ -30,7 +33,7 @@ export function startSessionRecord(workspace: OpenedWorkspace): SessionStart {
 				recorder.startHeartbeat();
 				return {unclean};
 			},
-			(error: unknown) => ({unclean: [], warning: `the session log could not be written: ${formatError(error).split('\n')[0]!}`}),
+			(error: unknown) => ({unclean: [], warning: `the session log could not be written: ${errorLine(error)}`}),
 		),
 	};
 }
@@ -49,6 +52,6 @@ export async function sessionNotice(session: SessionStart, sweep: SweepReport, e
 	if (ending() || unclean.length === 0) return {lines: [], recorded: true};
 	const actions = recoveryActions(sweep);
 	const lines = uncleanNotice(unclean, actions);
-	await session.recorder.acknowledge(unclean, actions).catch((error: unknown) => lines.push(formatError(error).split('\n')[0]!));
+	await session.recorder.acknowledge(unclean, actions).catch((error: unknown) => lines.push(errorLine(error)));
 	return {lines, recorded: true};
 }
